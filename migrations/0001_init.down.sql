@@ -1,0 +1,4 @@
+DROP TABLE IF EXISTS cart_items;
+DROP TABLE IF EXISTS enrollments;
+DROP TABLE IF EXISTS courses;
+DROP TABLE IF EXISTS students;
