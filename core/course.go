@@ -1,6 +1,7 @@
 package core
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"regexp"
@@ -152,4 +153,27 @@ func DecodeSchedule(s string) ([]Slot, error) {
 		return nil, fmt.Errorf("decode schedule %q: %w", s, err)
 	}
 	return slots, nil
+}
+
+// CourseStore reads and writes the catalogue (MySQL).
+type CourseStore interface {
+	// Course returns a course from a replica (it may lag); ErrNotFound when
+	// unknown.
+	Course(ctx context.Context, id int64) (Course, error)
+	// PutCourse creates or updates the course with c.ID under its row lock,
+	// then calls inLock, still under the lock, with its committed seats.
+	// A capacity below the seats taken or a duplicate code is ErrConflict.
+	PutCourse(ctx context.Context, c Course, inLock func(SeatState) error) (Course, error)
+}
+
+// CartStore keeps students' carts. Cart reads are the student's own and
+// always fresh.
+type CartStore interface {
+	// Add puts the course in the cart (idempotent); ErrNotFound when the
+	// course is unknown.
+	Add(ctx context.Context, studentID, courseID int64) error
+	// Remove takes the course out of the cart (idempotent).
+	Remove(ctx context.Context, studentID, courseID int64) error
+	// Cart lists the cart in the order courses were added.
+	Cart(ctx context.Context, studentID int64) ([]Course, error)
 }

@@ -1,7 +1,8 @@
 -- Students, the course catalogue, carts and enrollments.
--- Counters (courses.enrolled, students.total_credits) are kept in the same
--- transactions as the enrollments they count; CHECK constraints make MySQL
--- itself refuse an oversold course or a student over the credit limit.
+-- courses.enrolled is kept in the same transactions as the enrollments it
+-- counts, and a CHECK constraint makes MySQL itself refuse an oversold course.
+-- A student's credit total is summed from the enrollments under the student
+-- row's lock, so an admin change of a course's credits cannot leave it stale.
 
 CREATE TABLE students (
   id            BIGINT UNSIGNED  NOT NULL AUTO_INCREMENT,
@@ -9,11 +10,9 @@ CREATE TABLE students (
   name          VARCHAR(64)      NOT NULL,
   department    VARCHAR(64)      NOT NULL,
   max_credits   TINYINT UNSIGNED NOT NULL DEFAULT 18,
-  total_credits SMALLINT UNSIGNED NOT NULL DEFAULT 0,
   password_hash VARCHAR(100)     NOT NULL,
   PRIMARY KEY (id),
-  UNIQUE KEY uq_students_student_no (student_no),
-  CONSTRAINT ck_students_credits CHECK (total_credits <= max_credits)
+  UNIQUE KEY uq_students_student_no (student_no)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
 
 -- schedule holds the weekly slots as a JSON array,

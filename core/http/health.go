@@ -1,0 +1,34 @@
+package http
+
+import (
+	"github.com/VictoriaMetrics/metrics"
+)
+
+// healthz answers while the process runs.
+func (s *Server) healthz(c *call) error {
+	writeRaw(c.ctx, 200, []byte(`{"status":"ok"}`))
+	return nil
+}
+
+// readyz answers 200 when MySQL and Redis answer, else 503.
+func (s *Server) readyz(c *call) error {
+	if s.Ready != nil {
+		ctx, cancel := s.context()
+		defer cancel()
+		if err := s.Ready(ctx); err != nil {
+			s.log().Warn("not ready", "err", err)
+			writeRaw(c.ctx, 503, []byte(`{"error":{"code":"UNAVAILABLE","message":"dependencies not reachable"}}`))
+			c.ctx.Response.Header.Set("Retry-After", "1")
+			return nil
+		}
+	}
+	writeRaw(c.ctx, 200, []byte(`{"status":"ready"}`))
+	return nil
+}
+
+// metrics answers the Prometheus text format.
+func (s *Server) metrics(c *call) error {
+	c.ctx.SetContentType("text/plain; version=0.0.4")
+	metrics.WritePrometheus(c.ctx, true)
+	return nil
+}

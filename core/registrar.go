@@ -1,0 +1,135 @@
+package core
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/VictoriaMetrics/metrics"
+)
+
+// Registrar enrolls and cancels. The seat filter answers requests that cannot
+// succeed (sold out, duplicate) without touching MySQL; the rest commit in
+// the store. Every path that does not commit gives back what the filter took.
+// Safe for concurrent use.
+type Registrar struct {
+	Store  EnrollmentStore
+	States SeatStateStore
+	Seats  Seats
+	Log    *slog.Logger
+	// PendingWait bounds how long a request waits for the same student's
+	// in-flight request for the same course (default 3 s).
+	PendingWait time.Duration
+}
+
+var (
+	enrollCommitted   = metrics.NewCounter(`classmate_enrollments_committed_total`)
+	enrollCancelled   = metrics.NewCounter(`classmate_enrollments_cancelled_total`)
+	fastRejectSoldOut = metrics.NewCounter(`classmate_enroll_fast_rejects_total{reason="SOLD_OUT"}`)
+	fastRejectDup     = metrics.NewCounter(`classmate_enroll_fast_rejects_total{reason="ALREADY_ENROLLED"}`)
+	seatsReleased     = metrics.NewCounter(`classmate_seats_released_total`)
+)
+
+// Enroll enrolls the student in the course. A nil error means the enrollment
+// is durably committed; any other answer means nothing was written and no
+// seat is held.
+func (r *Registrar) Enroll(ctx context.Context, studentID, courseID int64) (Enrollment, int, error) {
+	if err := r.take(ctx, courseID, studentID); err != nil {
+		return Enrollment{}, 0, err
+	}
+	e, total, err := r.Store.Enroll(ctx, studentID, courseID)
+	// The filter's bookkeeping must happen even when the client went away.
+	bg, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Second)
+	defer cancel()
+	if err != nil {
+		seatsReleased.Inc()
+		if rerr := r.Seats.Release(bg, courseID, studentID); rerr != nil {
+			// The hold expires and the reconciler gives the seat back.
+			r.log().Warn("release seat", "course", courseID, "student", studentID, "err", rerr)
+		}
+		return Enrollment{}, 0, r.unavailable("enroll", err)
+	}
+	enrollCommitted.Inc()
+	if cerr := r.Seats.Confirm(bg, courseID, studentID); cerr != nil {
+		// The reconciler turns the hold into a seat: MySQL has the row.
+		r.log().Warn("confirm seat", "course", courseID, "student", studentID, "err", cerr)
+	}
+	return e, total, nil
+}
+
+// take asks the seat filter for a seat. It loads a missing counter from MySQL
+// and waits out the student's own in-flight request for the same course, so
+// that a double click gets the first request's outcome, not a guess.
+func (r *Registrar) take(ctx context.Context, courseID, studentID int64) error {
+	wait := r.PendingWait
+	if wait <= 0 {
+		wait = 3 * time.Second
+	}
+	deadline := time.Now().Add(wait)
+	loaded := false
+	for {
+		err := r.Seats.Take(ctx, courseID, studentID)
+		switch {
+		case err == nil:
+			return nil
+		case errors.Is(err, ErrSoldOut):
+			fastRejectSoldOut.Inc()
+			return err
+		case errors.Is(err, ErrAlreadyEnrolled):
+			fastRejectDup.Inc()
+			return err
+		case errors.Is(err, ErrNoCounter) && !loaded:
+			loaded = true
+			if _, err := r.ReconcileCourse(ctx, courseID); err != nil {
+				return r.unavailable("load seat counter", err)
+			}
+		case errors.Is(err, ErrNoCounter):
+			return fmt.Errorf("seat counter of course %d vanished: %w", courseID, ErrUnavailable)
+		case errors.Is(err, ErrSeatPending) && time.Now().Before(deadline):
+			select {
+			case <-ctx.Done():
+				return ErrUnavailable
+			case <-time.After(5 * time.Millisecond):
+			}
+		case errors.Is(err, ErrSeatPending):
+			return ErrUnavailable
+		default:
+			return r.unavailable("seat filter", err)
+		}
+	}
+}
+
+// Cancel cancels the student's enrollment and returns the seat at once.
+func (r *Registrar) Cancel(ctx context.Context, studentID, courseID int64) error {
+	if err := r.Store.Cancel(ctx, studentID, courseID); err != nil {
+		return r.unavailable("cancel", err)
+	}
+	enrollCancelled.Inc()
+	bg, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Second)
+	defer cancel()
+	if err := r.Seats.Return(bg, courseID, studentID); err != nil {
+		// MySQL committed the cancellation; the reconciler fixes the counter.
+		r.log().Warn("return seat", "course", courseID, "student", studentID, "err", err)
+	}
+	return nil
+}
+
+// unavailable passes domain errors through and turns any other failure of a
+// dependency into ErrUnavailable, logging the cause.
+func (r *Registrar) unavailable(op string, err error) error {
+	var e *Error
+	if errors.As(err, &e) {
+		return err
+	}
+	r.log().Error(op, "err", err)
+	return ErrUnavailable
+}
+
+func (r *Registrar) log() *slog.Logger {
+	if r.Log != nil {
+		return r.Log
+	}
+	return slog.Default()
+}

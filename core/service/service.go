@@ -1,0 +1,126 @@
+package service
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"classmate/core"
+	corehttp "classmate/core/http"
+	coremysql "classmate/core/mysql"
+	coreredis "classmate/core/redis"
+	"classmate/migrations"
+)
+
+// Run runs the core until ctx ends. When ready is not nil it receives the
+// address the server listens on, once it accepts connections.
+func Run(ctx context.Context, getenv func(string) string, stdout io.Writer, ready func(addr string)) error {
+	cfg, err := LoadConfig(getenv)
+	if err != nil {
+		return err
+	}
+	level := slog.LevelInfo
+	_ = level.UnmarshalText([]byte(cfg.LogLevel))
+	log := slog.New(slog.NewJSONHandler(stdout, &slog.HandlerOptions{Level: level})).With("service", "core")
+	log.Info("starting", cfg.LogValue()...)
+
+	db, err := coremysql.Open(cfg.MySQLDSN, cfg.ReplicaDSN, cfg.MySQLMaxConns)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if err := waitFor(ctx, "mysql", log, db.Primary.PingContext); err != nil {
+		return err
+	}
+	if err := migrations.Up(ctx, db.Primary); err != nil {
+		return err
+	}
+
+	rdb := redis.NewClient(&redis.Options{
+		Addr: cfg.RedisAddr, Password: cfg.RedisPassword,
+		PoolSize: 256, DialTimeout: 2 * time.Second, ReadTimeout: 2 * time.Second, WriteTimeout: 2 * time.Second,
+	})
+	defer rdb.Close()
+
+	seats := &coreredis.Seats{Client: rdb, Prefix: cfg.RedisPrefix}
+	enrollments := &coremysql.Enrollments{DB: db}
+	registrar := &core.Registrar{Store: enrollments, States: &coremysql.SeatStates{DB: db}, Seats: seats, Log: log}
+	srv := &corehttp.Server{
+		Students:    &coremysql.Students{DB: db},
+		Courses:     &coremysql.Courses{DB: db},
+		Carts:       &coremysql.Carts{DB: db},
+		Enrollments: enrollments,
+		Registrar:   registrar,
+		Seats:       seats,
+		Replies:     &coreredis.Replies{Client: rdb, Prefix: cfg.RedisPrefix},
+		Revocations: &coreredis.Revocations{Client: rdb},
+		Tokens:      cfg.Tokens,
+		AdminToken:  cfg.AdminToken,
+		SessionTTL:  cfg.SessionTTL,
+		Timeout:     cfg.RequestTimeout,
+		Log:         log,
+		Ready: func(ctx context.Context) error {
+			return errors.Join(db.Primary.PingContext(ctx), db.Replica.PingContext(ctx), rdb.Ping(ctx).Err())
+		},
+	}
+
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listen %s: %w", cfg.Addr, err)
+	}
+	serveErr := make(chan error, 1)
+	go func() { serveErr <- srv.Serve(ln) }()
+	log.Info("listening", "addr", ln.Addr().String())
+	if ready != nil {
+		ready(ln.Addr().String())
+	}
+
+	// A first reconcile loads every counter; the periodic one repairs drift
+	// (a Redis restart, a crash between commit and bookkeeping).
+	bg, stopBG := context.WithCancel(ctx)
+	defer stopBG()
+	go func() {
+		if checked, fixed, err := registrar.Reconcile(bg); err != nil {
+			log.Warn("initial reconcile", "err", err)
+		} else {
+			log.Info("initial reconcile", "checked", checked, "fixed", fixed)
+		}
+		registrar.RunReconciler(bg, cfg.ReconcileInterval)
+	}()
+
+	select {
+	case err := <-serveErr:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	log.Info("shutting down")
+	stopBG()
+	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	return srv.Shutdown(sctx)
+}
+
+// waitFor retries ping for up to 30 s, so the core can start before its
+// database answers.
+func waitFor(ctx context.Context, name string, log *slog.Logger, ping func(context.Context) error) error {
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		pctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+		err := ping(pctx)
+		cancel()
+		if err == nil {
+			return nil
+		}
+		if time.Now().After(deadline) || ctx.Err() != nil {
+			return fmt.Errorf("%s not reachable: %w", name, err)
+		}
+		log.Warn("waiting for "+name, "err", err)
+		time.Sleep(time.Second)
+	}
+}
