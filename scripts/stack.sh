@@ -241,30 +241,50 @@ init_mariadb() {
 	return 0
 }
 
+# listening reports whether something accepts TCP connections on the port.
+listening() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
 start_mariadb() {
-	local dir=$1 name=$2 port=$3 pid i
+	local dir=$1 name=$2 port=$3 pid i attempt lines
 	if pid="$(pid_of "$dir/mariadbd.pid")"; then
 		return 0
 	fi
 	rm -f "$dir/mariadbd.pid" "$(socket_path "$dir")"
 	log "$name: starting on 127.0.0.1:$port"
-	# setsid: a Ctrl-C in the terminal that ran "make run" must not reach the
-	# server. 9>&-: the server must not inherit the stack lock.
-	setsid "$MARIADBD" --defaults-file="$dir/my.cnf" "${USER_ARGS[@]}" \
-		</dev/null >>"$dir/error.log" 2>&1 9>&- &
-	pid=$!
-	for ((i = 0; i < WAIT_SECONDS * 5; i++)); do
-		if ! kill -0 "$pid" 2>/dev/null; then
+	for ((attempt = 1; ; attempt++)); do
+		lines="$(wc -l <"$dir/error.log" 2>/dev/null || echo 0)"
+		# setsid: a Ctrl-C in the terminal that ran "make run" must not reach
+		# the server. 9>&-: the server must not inherit the stack lock.
+		setsid "$MARIADBD" --defaults-file="$dir/my.cnf" "${USER_ARGS[@]}" \
+			</dev/null >>"$dir/error.log" 2>&1 9>&- &
+		pid=$!
+		for ((i = 0; i < WAIT_SECONDS * 5; i++)); do
+			if sql_root "$dir" -e 'SELECT 1' >/dev/null 2>&1; then
+				return 0
+			fi
+			kill -0 "$pid" 2>/dev/null || break
+			sleep 0.2
+		done
+		if kill -0 "$pid" 2>/dev/null; then
 			tail_log "$dir/error.log"
-			die "$name: mariadbd exited during start-up (is port $port in use?)"
+			die "$name: no answer on $(socket_path "$dir") after ${WAIT_SECONDS}s"
 		fi
-		if sql_root "$dir" -e 'SELECT 1' >/dev/null 2>&1; then
-			return 0
+		# Ports 32768-60999 are also handed out as the local end of outgoing
+		# connections, and such a connection blocks the port until its
+		# TIME_WAIT ends, 60 s after it closed; a listener there, on the other
+		# hand, is a real conflict. Adding the port to the sysctl
+		# net.ipv4.ip_local_reserved_ports avoids the wait.
+		if tail -n "+$((lines + 1))" "$dir/error.log" | grep -q 'Address already in use' &&
+			! listening "$port" && ((attempt < 30)); then
+			((attempt > 1)) ||
+				log "$name: port $port is held by a closed outgoing connection (TIME_WAIT); retrying for up to 70s"
+			sleep 2
+			continue
 		fi
-		sleep 0.2
+		break
 	done
 	tail_log "$dir/error.log"
-	die "$name: no answer on $(socket_path "$dir") after ${WAIT_SECONDS}s"
+	die "$name: mariadbd exited during start-up (is port $port in use?)"
 }
 
 stop_mariadb() {
@@ -282,26 +302,36 @@ stop_mariadb() {
 	kill -KILL "$pid" 2>/dev/null || true
 }
 
+# app_users_sql prints the statements that create the classmate user, with
+# every privilege (tests create and drop databases and stop the replica) but
+# READ_ONLY ADMIN: ALL includes it in MariaDB 10.11, and it would let the
+# application write to the read_only replica, hiding misrouted writes.
+app_users_sql() {
+	cat <<'EOF'
+CREATE USER IF NOT EXISTS 'classmate'@'127.0.0.1' IDENTIFIED BY 'classmate';
+CREATE USER IF NOT EXISTS 'classmate'@'localhost' IDENTIFIED BY 'classmate';
+GRANT ALL PRIVILEGES ON *.* TO 'classmate'@'127.0.0.1' WITH GRANT OPTION;
+GRANT ALL PRIVILEGES ON *.* TO 'classmate'@'localhost' WITH GRANT OPTION;
+REVOKE READ_ONLY ADMIN ON *.* FROM 'classmate'@'127.0.0.1';
+REVOKE READ_ONLY ADMIN ON *.* FROM 'classmate'@'localhost';
+EOF
+}
+
 # setup_primary creates the users and the classmate database. The statements
 # are binlogged, so a replica that starts from the beginning of the binlog
 # gets them too.
 setup_primary() {
 	log "mysql-primary: creating users and database"
-	sql_root "$PRIMARY_DIR" <<'EOF'
+	{
+		cat <<'EOF'
 CREATE USER IF NOT EXISTS 'repl'@'127.0.0.1' IDENTIFIED BY 'repl';
 CREATE USER IF NOT EXISTS 'repl'@'localhost' IDENTIFIED BY 'repl';
 GRANT REPLICATION SLAVE ON *.* TO 'repl'@'127.0.0.1';
 GRANT REPLICATION SLAVE ON *.* TO 'repl'@'localhost';
-CREATE USER IF NOT EXISTS 'classmate'@'127.0.0.1' IDENTIFIED BY 'classmate';
-CREATE USER IF NOT EXISTS 'classmate'@'localhost' IDENTIFIED BY 'classmate';
-GRANT ALL PRIVILEGES ON *.* TO 'classmate'@'127.0.0.1' WITH GRANT OPTION;
-GRANT ALL PRIVILEGES ON *.* TO 'classmate'@'localhost' WITH GRANT OPTION;
--- ALL includes READ_ONLY ADMIN, which would let the application write to
--- the read_only replica; a replica that refuses writes catches misrouting.
-REVOKE READ_ONLY ADMIN ON *.* FROM 'classmate'@'127.0.0.1';
-REVOKE READ_ONLY ADMIN ON *.* FROM 'classmate'@'localhost';
-CREATE DATABASE IF NOT EXISTS classmate CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;
 EOF
+		app_users_sql
+		echo "CREATE DATABASE IF NOT EXISTS classmate CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;"
+	} | sql_root "$PRIMARY_DIR"
 }
 
 # slave_status prints SHOW SLAVE STATUS as "Field: value" lines (empty when
@@ -347,25 +377,13 @@ setup_replica() {
 	gtid="$(sed -n "s/^-- SET GLOBAL gtid_slave_pos='\([^']*\)'.*/\1/p" "$dump" | head -n 1)"
 	{
 		echo "SET SESSION sql_log_bin = 0;"
-		# The users are not in the dump; create them the same way as on the
-		# primary, unlogged.
-		setup_primary_sql_users
+		# The dump holds no users; create them as on the primary, unlogged.
+		app_users_sql
 		cat "$dump"
 		echo "RESET MASTER; SET GLOBAL gtid_slave_pos = '$gtid';"
 		change_master_sql
 	} | sql_root "$REPLICA_DIR"
 	rm -f "$dump"
-}
-
-setup_primary_sql_users() {
-	cat <<'EOF'
-CREATE USER IF NOT EXISTS 'classmate'@'127.0.0.1' IDENTIFIED BY 'classmate';
-CREATE USER IF NOT EXISTS 'classmate'@'localhost' IDENTIFIED BY 'classmate';
-GRANT ALL PRIVILEGES ON *.* TO 'classmate'@'127.0.0.1' WITH GRANT OPTION;
-GRANT ALL PRIVILEGES ON *.* TO 'classmate'@'localhost' WITH GRANT OPTION;
-REVOKE READ_ONLY ADMIN ON *.* FROM 'classmate'@'127.0.0.1';
-REVOKE READ_ONLY ADMIN ON *.* FROM 'classmate'@'localhost';
-EOF
 }
 
 # wait_replicating waits until both replication threads run and the replica

@@ -92,7 +92,7 @@ func newEnv(t testing.TB) *env {
 	})
 	e.client = &fasthttp.Client{
 		Dial:            func(string) (net.Conn, error) { return ln.Dial() },
-		MaxConnsPerHost: 4096,
+		MaxConnsPerHost: 16384,
 		ReadTimeout:     30 * time.Second,
 	}
 	return e
@@ -116,6 +116,34 @@ func (e *env) addStudents(n int) []int64 {
 		require.NoError(e.t, err)
 		id, _ := res.LastInsertId()
 		ids = append(ids, id)
+	}
+	return ids
+}
+
+// addStudentsBulk inserts n students like addStudents, 1,000 rows a
+// statement.
+func (e *env) addStudentsBulk(n int) []int64 {
+	e.t.Helper()
+	var ids []int64
+	for done := 0; done < n; {
+		k := min(1000, n-done)
+		q := "INSERT INTO students (student_no, name, department, max_credits, password_hash) VALUES "
+		var args []any
+		for i := 0; i < k; i++ {
+			if i > 0 {
+				q += ","
+			}
+			e.students++
+			q += "(?, '학생', '컴퓨터공학과', 18, ?)"
+			args = append(args, fmt.Sprintf("2026%06d", e.students), passwordHash())
+		}
+		res, err := e.db.Exec(q, args...)
+		require.NoError(e.t, err)
+		first, _ := res.LastInsertId()
+		for i := 0; i < k; i++ {
+			ids = append(ids, first+int64(i))
+		}
+		done += k
 	}
 	return ids
 }

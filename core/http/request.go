@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"strconv"
 	"sync/atomic"
+	"unicode/utf8"
 
 	"github.com/valyala/fasthttp"
 
@@ -59,9 +60,16 @@ func isJSON(ctx *fasthttp.RequestCtx) bool {
 }
 
 // decodeObject decodes a JSON object body into v. Anything but one JSON
-// object (null, an array, trailing data, wrong field types) is BAD_REQUEST.
+// object in UTF-8 (null, an array, trailing data, wrong field types,
+// invalid UTF-8) is BAD_REQUEST.
 func decodeObject(body []byte, v any) error {
-	trimmed := bytes.TrimSpace(body)
+	// encoding/json would quietly turn invalid UTF-8 into U+FFFD.
+	if !utf8.Valid(body) {
+		return core.Errorf(core.CodeBadRequest, "body must be UTF-8")
+	}
+	// Only JSON's own whitespace: bytes.TrimSpace would also drop Unicode
+	// spaces such as U+00A0, which JSON does not allow.
+	trimmed := bytes.Trim(body, " \t\r\n")
 	if len(trimmed) == 0 || trimmed[0] != '{' {
 		return core.Errorf(core.CodeBadRequest, "body must be a JSON object")
 	}
@@ -75,10 +83,15 @@ func decodeObject(body []byte, v any) error {
 	return nil
 }
 
-// parseID parses a positive decimal id from a path segment.
+// parseID parses a positive decimal id, digits only, from a path segment.
 func parseID(seg string) (int64, error) {
 	if len(seg) == 0 || len(seg) > 18 || seg[0] == '0' {
 		return 0, core.Errorf(core.CodeBadRequest, "id must be a positive integer")
+	}
+	for i := 0; i < len(seg); i++ {
+		if seg[i] < '0' || seg[i] > '9' {
+			return 0, core.Errorf(core.CodeBadRequest, "id must be a positive integer")
+		}
 	}
 	id, err := strconv.ParseInt(seg, 10, 64)
 	if err != nil || id <= 0 {

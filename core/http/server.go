@@ -84,9 +84,21 @@ func (s *Server) Serve(ln net.Listener) error {
 		IdleTimeout:                   60 * time.Second,
 		NoDefaultServerHeader:         true,
 		DisableHeaderNamesNormalizing: false,
+
+		// The API takes JSON only: a multipart body must reach the handler
+		// (and get 401 or 415 in the contract's order), not fail in
+		// fasthttp's form parser with a bare 400.
+		DisablePreParseMultipartForm: true,
 		ErrorHandler: func(ctx *fasthttp.RequestCtx, err error) {
 			if errors.Is(err, fasthttp.ErrBodyTooLarge) {
-				s.serve(ctx, true)
+				if ctx.Request.Header.ContentLength() > 0 {
+					s.serve(ctx, true)
+					return
+				}
+				// A chunked body: fasthttp reset the request, headers and
+				// all, so neither route nor token can be checked first.
+				s.setRequestID(ctx)
+				s.writeError(ctx, errTooLarge)
 				return
 			}
 			s.setRequestID(ctx)

@@ -5,17 +5,27 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"classmate/core"
 )
 
-// Enrollments is the enrollment store. It implements core.EnrollmentStore.
+// Enrollments is the enrollment store. It implements core.EnrollmentStore;
+// safe for concurrent use.
 type Enrollments struct {
 	DB *DB
+	// MaxBatch is the most enrollments of one course committed in one
+	// transaction (default 32); 1 commits each enrollment on its own.
+	MaxBatch int
+	// Timeout bounds one batch's transaction (default 5 s).
+	Timeout time.Duration
 	// BeforeCommit, when set, runs inside the enrollment transaction just
 	// before it commits. Tests use it to inject failures.
 	BeforeCommit func(ctx context.Context, tx *sql.Tx) error
+
+	mu     sync.Mutex
+	queues map[int64]*queue
 }
 
 var _ core.EnrollmentStore = (*Enrollments)(nil)
@@ -25,108 +35,6 @@ type held struct {
 	id       int64
 	credits  int
 	schedule []core.Slot
-}
-
-// Enroll implements core.EnrollmentStore. Locks are taken student row first,
-// then course row, as every writer of enrollments does, so a student's
-// concurrent requests serialize and cannot both pass the credit and
-// timetable checks.
-func (s *Enrollments) Enroll(ctx context.Context, studentID, courseID int64) (core.Enrollment, int, error) {
-	var total int
-	var e core.Enrollment
-	err := s.DB.transact(ctx, "enroll", func(tx *sql.Tx) error {
-		maxCredits, err := lockStudent(ctx, tx, studentID)
-		if err != nil {
-			return err
-		}
-		var credits, capacity, enrolled int
-		var schedule string
-		err = tx.QueryRowContext(ctx,
-			"SELECT credits, capacity, enrolled, schedule FROM courses WHERE id = ? FOR UPDATE", courseID,
-		).Scan(&credits, &capacity, &enrolled, &schedule)
-		if errors.Is(err, sql.ErrNoRows) {
-			return core.ErrNotFound
-		}
-		if err != nil {
-			return fmt.Errorf("lock course: %w", err)
-		}
-		slots, err := core.DecodeSchedule(schedule)
-		if err != nil {
-			return err
-		}
-		holds, err := heldCourses(ctx, tx, studentID)
-		if err != nil {
-			return err
-		}
-		sum := 0
-		for _, h := range holds {
-			if h.id == courseID {
-				return core.ErrAlreadyEnrolled
-			}
-			sum += h.credits
-		}
-		if enrolled >= capacity {
-			return core.ErrSoldOut
-		}
-		if sum+credits > maxCredits {
-			return core.ErrCreditLimitExceeded
-		}
-		for _, h := range holds {
-			if core.Conflicts(slots, h.schedule) {
-				return core.ErrTimeConflict
-			}
-		}
-		now := time.Now().UTC().Truncate(time.Microsecond)
-		if _, err := tx.ExecContext(ctx,
-			"INSERT INTO enrollments (student_id, course_id, enrolled_at) VALUES (?, ?, ?)", studentID, courseID, now,
-		); err != nil {
-			if errNumber(err) == errDupEntry {
-				return core.ErrAlreadyEnrolled
-			}
-			return fmt.Errorf("insert enrollment: %w", err)
-		}
-		if _, err := tx.ExecContext(ctx,
-			"UPDATE courses SET enrolled = enrolled + 1, version = version + 1, updated_at = ? WHERE id = ?", now, courseID,
-		); err != nil {
-			if isCheckViolation(err) {
-				return core.ErrSoldOut
-			}
-			return fmt.Errorf("count seat: %w", err)
-		}
-		if s.BeforeCommit != nil {
-			if err := s.BeforeCommit(ctx, tx); err != nil {
-				return err
-			}
-		}
-		total = sum + credits
-		e = core.Enrollment{StudentID: studentID, CourseID: courseID, EnrolledAt: now}
-		return nil
-	})
-	if err != nil && !isDomain(err) {
-		// A commit whose answer was lost may still have happened: ask the
-		// primary, so that a committed enrollment is never reported as
-		// failed (and its seat never given back).
-		if ok, at := s.committed(studentID, courseID, e.EnrolledAt); ok {
-			e = core.Enrollment{StudentID: studentID, CourseID: courseID, EnrolledAt: at}
-			return e, total, nil
-		}
-	}
-	return e, total, err
-}
-
-// committed reports whether the enrollment exists with that enrolled_at, the
-// mark of this request's transaction.
-func (s *Enrollments) committed(studentID, courseID int64, at time.Time) (bool, time.Time) {
-	if at.IsZero() {
-		return false, at
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-	defer cancel()
-	var got time.Time
-	err := s.DB.Primary.QueryRowContext(ctx,
-		"SELECT enrolled_at FROM enrollments WHERE student_id = ? AND course_id = ?", studentID, courseID,
-	).Scan(&got)
-	return err == nil && got.Equal(at), got
 }
 
 // Cancel implements core.EnrollmentStore.
@@ -204,32 +112,28 @@ func lockStudent(ctx context.Context, tx *sql.Tx, studentID int64) (int, error) 
 	return maxCredits, nil
 }
 
-// heldCourses returns the courses the student holds. The student row lock
-// keeps the list stable for the rest of the transaction.
-func heldCourses(ctx context.Context, tx *sql.Tx, studentID int64) ([]held, error) {
+// heldCourses returns the courses each student holds. The student row
+// locks keep the lists stable for the rest of the transaction.
+func heldCourses(ctx context.Context, tx *sql.Tx, studentIDs []int64) (map[int64][]held, error) {
 	rows, err := tx.QueryContext(ctx,
-		"SELECT c.id, c.credits, c.schedule FROM enrollments e JOIN courses c ON c.id = e.course_id WHERE e.student_id = ?",
-		studentID)
+		"SELECT e.student_id, c.id, c.credits, c.schedule FROM enrollments e JOIN courses c ON c.id = e.course_id"+
+			" WHERE e.student_id IN ("+placeholders(len(studentIDs))+")", int64Args(studentIDs)...)
 	if err != nil {
 		return nil, fmt.Errorf("held courses: %w", err)
 	}
 	defer rows.Close()
-	var out []held
+	out := make(map[int64][]held, len(studentIDs))
 	for rows.Next() {
+		var sid int64
 		var h held
 		var schedule string
-		if err := rows.Scan(&h.id, &h.credits, &schedule); err != nil {
+		if err := rows.Scan(&sid, &h.id, &h.credits, &schedule); err != nil {
 			return nil, fmt.Errorf("held courses: %w", err)
 		}
 		if h.schedule, err = core.DecodeSchedule(schedule); err != nil {
 			return nil, err
 		}
-		out = append(out, h)
+		out[sid] = append(out[sid], h)
 	}
 	return out, rows.Err()
-}
-
-func isDomain(err error) bool {
-	var e *core.Error
-	return errors.As(err, &e) && e.Code != core.CodeUnavailable
 }
