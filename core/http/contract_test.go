@@ -202,6 +202,8 @@ func TestErrorCodes(t *testing.T) {
 	require.NoError(t, err)
 	dupCode := course(6, 10, 3)
 	dupCode.Code = f.courses[1].Code
+	// Once every parallel case has run: none of them wrote anything.
+	t.Cleanup(f.checkSeats)
 
 	for _, tc := range []struct {
 		name   string
@@ -347,6 +349,8 @@ func TestPrecedence(t *testing.T) {
 	huge := strings.Repeat("x", 2<<20)
 	text := []string{"Content-Type", "text/plain"}
 	badCourse := course(999, 0, 3)
+	// Once every parallel case has run: none of them wrote anything.
+	t.Cleanup(f.checkSeats)
 
 	for _, tc := range []struct {
 		name   string
@@ -425,8 +429,6 @@ func TestPrecedence(t *testing.T) {
 			assertError(t, tc.req(), tc.status, tc.code)
 		})
 	}
-	// Nothing above wrote anything.
-	f.checkSeats()
 }
 
 // TestTouchingSlots: a slot that ends when another starts is no conflict.
@@ -501,6 +503,15 @@ func TestMalformedInput(t *testing.T) {
 	admin := func(path, body string) req { return req{"PUT", path, body, bearer(adminToken)} }
 	get := func(path string) req { return req{"GET", path, "", nil} }
 	jsonType := []string{"Content-Type", "application/json"}
+	// Once every parallel case has run: none of them wrote anything.
+	t.Cleanup(func() {
+		var n int
+		require.NoError(t, f.db.QueryRow("SELECT COUNT(*) FROM courses WHERE id IN (40, 41)").Scan(&n))
+		assert.Zero(t, n, "an invalid course was stored")
+		require.NoError(t, f.db.QueryRow("SELECT COUNT(*) FROM enrollments WHERE student_id = ?", s[6]).Scan(&n))
+		assert.Zero(t, n, "a malformed request enrolled")
+		f.checkSeats()
+	})
 
 	for _, tc := range []struct {
 		name   string
@@ -614,13 +625,12 @@ func TestMalformedInput(t *testing.T) {
 			assertError(t, r, tc.status, tc.code)
 		})
 	}
-	t.Run("NothingWritten", func(t *testing.T) {
-		// Runs after the parallel cases above have finished.
-		var n int
-		require.NoError(t, f.db.QueryRow("SELECT COUNT(*) FROM courses WHERE id IN (40, 41)").Scan(&n))
-		assert.Zero(t, n)
-		require.NoError(t, f.db.QueryRow("SELECT COUNT(*) FROM enrollments WHERE student_id = ?", s[6]).Scan(&n))
-		assert.Zero(t, n)
+	t.Run("Enroll/KeyEmpty", func(t *testing.T) {
+		t.Parallel()
+		body := `{"course_id":5}`
+		r := f.raw(fmt.Sprintf("POST /api/v1/enrollments HTTP/1.1\r\nHost: core\r\nAuthorization: Bearer %s\r\n"+
+			"Content-Type: application/json\r\nIdempotency-Key: \r\nContent-Length: %d\r\n\r\n%s", f.admission(s[6]), len(body), body))
+		assertError(t, r, 400, core.CodeBadRequest)
 	})
 }
 

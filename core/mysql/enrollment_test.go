@@ -90,7 +90,7 @@ func TestBatchedEnrollRules(t *testing.T) {
 	// answers do not depend on the order of the race.
 	f.addCourse(t, 1, 350, 3, "MON 09:00-10:30")
 	f.addCourse(t, 3, 1000, 1, "MON 10:00-11:00") // overlaps course 1
-	for id := int64(4); id <= 6; id++ {             // 18 credits in all
+	for id := int64(4); id <= 6; id++ {           // 18 credits in all
 		f.addCourse(t, id, 1000, 6, fmt.Sprintf("FRI %02d:00-%02d:00", id+5, id+6))
 	}
 	ctx := context.Background()

@@ -96,7 +96,8 @@ func (c Config) LogValue() []any {
 		"mysql", maskDSN(c.MySQLDSN), "replica", maskDSN(c.ReplicaDSN), "mysql_max_conns", c.MySQLMaxConns,
 		"redis", c.RedisAddr, "redis_prefix", c.RedisPrefix, "admin_token", mask(c.AdminToken),
 		"session_keys", c.Tokens.Session.IDs(), "admission_keys", c.Tokens.Admission.IDs(),
-		"session_ttl", c.SessionTTL, "reconcile_interval", c.ReconcileInterval, "request_timeout", c.RequestTimeout,
+		"session_ttl", c.SessionTTL.String(), "reconcile_interval", c.ReconcileInterval.String(),
+		"request_timeout", c.RequestTimeout.String(),
 	}
 }
 

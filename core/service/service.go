@@ -47,6 +47,7 @@ func Run(ctx context.Context, getenv func(string) string, stdout io.Writer, read
 		PoolSize: 256, DialTimeout: 2 * time.Second, ReadTimeout: 2 * time.Second, WriteTimeout: 2 * time.Second,
 	})
 	defer rdb.Close()
+	rdb.AddHook(coreredis.Timing{})
 
 	seats := &coreredis.Seats{Client: rdb, Prefix: cfg.RedisPrefix}
 	enrollments := &coremysql.Enrollments{DB: db}
