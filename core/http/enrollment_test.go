@@ -11,10 +11,12 @@ import (
 	"testing"
 	"time"
 
+	goredis "github.com/redis/go-redis/v9"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"classmate/core"
+	coreredis "classmate/core/redis"
 	"classmate/internal/dbtest"
 	"classmate/token"
 )
@@ -425,4 +427,41 @@ func TestRevokedAdmission(t *testing.T) {
 	status, body := e.do("POST", "/api/v1/enrollments", `{"course_id":1}`, "Authorization", "Bearer "+tok)
 	assert.Equal(t, 401, status)
 	assert.Equal(t, core.CodeAdmissionRequired, errorCode(body))
+}
+
+// TestRedisDown: with Redis unreachable, enrollment answers 503 UNAVAILABLE
+// and writes nothing; reads fall back to MySQL's counts.
+func TestRedisDown(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	ids := e.addStudents(1)
+	e.putCourse(course(1, 10, 3))
+
+	dead := goredis.NewClient(&goredis.Options{Addr: "127.0.0.1:1", MaxRetries: -1, DialTimeout: 200 * time.Millisecond})
+	t.Cleanup(func() { dead.Close() })
+	seats := &coreredis.Seats{Client: dead, Prefix: e.prefix}
+	e.srv.Seats = seats
+	e.srv.Registrar.Seats = seats
+	e.srv.Replies = &coreredis.Replies{Client: dead, Prefix: e.prefix}
+	e.srv.Revocations = &coreredis.Revocations{Client: dead}
+
+	status, h, body := e.doFull("POST", "/api/v1/enrollments", `{"course_id":1}`, "Authorization", "Bearer "+e.admission(ids[0]))
+	assert.Equal(t, 503, status, string(body))
+	assert.Equal(t, core.CodeUnavailable, errorCode(body))
+	assert.NotEmpty(t, string(h.Peek("Retry-After")))
+	var n int
+	require.NoError(t, e.db.QueryRow("SELECT COUNT(*) FROM enrollments").Scan(&n))
+	assert.Zero(t, n)
+
+	// The timetable with an admission token needs the revocation check.
+	status, body = e.do("GET", "/api/v1/enrollments", "", "Authorization", "Bearer "+e.admission(ids[0]))
+	assert.Equal(t, 503, status, string(body))
+	status, body = e.do("GET", "/api/v1/enrollments", "", "Authorization", "Bearer "+e.session(ids[0]))
+	assert.Equal(t, 200, status, string(body))
+
+	status, body = e.do("GET", "/api/v1/courses/1", "")
+	require.Equal(t, 200, status, string(body))
+	var c core.Course
+	require.NoError(t, json.Unmarshal(body, &c))
+	assert.Equal(t, 10, c.Remaining)
 }

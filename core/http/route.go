@@ -94,3 +94,16 @@ func lookup(method, path string) (r *route, param string, methodOK bool) {
 	}
 	return r, param, false
 }
+
+// allowed lists the methods of the routes matching path, for the Allow
+// header of a 405.
+func allowed(path string) string {
+	segs := split(path)
+	var methods []string
+	for _, rt := range routes {
+		if _, ok := rt.match(segs); ok {
+			methods = append(methods, rt.method)
+		}
+	}
+	return strings.Join(methods, ", ")
+}

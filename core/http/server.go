@@ -143,6 +143,7 @@ func (s *Server) serve(ctx *fasthttp.RequestCtx, tooLarge bool) {
 		return
 	}
 	if !methodOK {
+		ctx.Response.Header.Set("Allow", allowed(string(ctx.Path())))
 		s.writeError(ctx, errMethodNotAllowed)
 		return
 	}
@@ -205,6 +206,9 @@ func (s *Server) authorize(c *call, need auth) error {
 			return nil
 		}
 		if err := s.admission(c, raw); err != nil {
+			if errors.Is(err, core.ErrUnavailable) {
+				return err
+			}
 			return core.ErrUnauthenticated
 		}
 		return nil
