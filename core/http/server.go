@@ -52,12 +52,6 @@ func (s *Server) log() *slog.Logger {
 	return slog.Default()
 }
 
-func (s *Server) now() time.Time {
-	if s.Now != nil {
-		return s.Now()
-	}
-	return time.Now()
-}
 
 // Handler returns the request handler; Serve uses it.
 func (s *Server) Handler() fasthttp.RequestHandler {
