@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/VictoriaMetrics/metrics"
@@ -22,6 +23,15 @@ type Registrar struct {
 	// PendingWait bounds how long a request waits for the same student's
 	// in-flight request for the same course (default 3 s).
 	PendingWait time.Duration
+
+	loads sync.Map // course id → *counterLoad in flight
+}
+
+// counterLoad is one load of a missing seat counter, shared by the requests
+// that found it missing at the same time.
+type counterLoad struct {
+	done chan struct{}
+	err  error
 }
 
 var (
@@ -82,7 +92,7 @@ func (r *Registrar) take(ctx context.Context, courseID, studentID int64) error {
 			return err
 		case errors.Is(err, ErrNoCounter) && !loaded:
 			loaded = true
-			if _, err := r.ReconcileCourse(ctx, courseID); err != nil {
+			if err := r.loadCounter(ctx, courseID); err != nil {
 				return r.unavailable("load seat counter", err)
 			}
 		case errors.Is(err, ErrNoCounter):
@@ -99,6 +109,26 @@ func (r *Registrar) take(ctx context.Context, courseID, studentID int64) error {
 			return r.unavailable("seat filter", err)
 		}
 	}
+}
+
+// loadCounter loads a missing seat counter from MySQL. After a Redis restart
+// during a rush, thousands of requests find the same counter missing; one
+// load per course runs and the others wait for it.
+func (r *Registrar) loadCounter(ctx context.Context, courseID int64) error {
+	l := &counterLoad{done: make(chan struct{})}
+	if v, running := r.loads.LoadOrStore(courseID, l); running {
+		l = v.(*counterLoad)
+		select {
+		case <-l.done:
+			return l.err
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	_, l.err = r.ReconcileCourse(ctx, courseID)
+	r.loads.Delete(courseID)
+	close(l.done)
+	return l.err
 }
 
 // Cancel cancels the student's enrollment and returns the seat at once.
