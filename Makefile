@@ -16,7 +16,7 @@ STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 # Go files outside the hidden directories (.data, .cache, .git) and bin/.
 GOFILES = $(shell find . -path './.*' -prune -o -path ./bin -prune -o -name '*.go' -print)
 
-.PHONY: all stack stack-down build test lint run clean
+.PHONY: all stack stack-down build test lint run clean tools tf-check compose-check prom-check ops-check
 
 all: build
 
@@ -30,6 +30,7 @@ build:
 	$(GO) build -o bin/ ./cmd/...
 
 test: stack
+	$(MAKE) ops-check
 	eval "$$($(STACK) env)"; \
 	$(GO) vet ./...; \
 	$(GO) test -race -count=1 -timeout 20m ./...
@@ -42,11 +43,41 @@ lint:
 	$(GO) vet ./...
 	$(GO) run $(STATICCHECK) ./...
 
+# run loads the demo data, then runs the core (:8081) and the gate (:8080)
+# in the foreground. Ctrl-C (or either one stopping) stops both.
 run: stack
 	eval "$$($(STACK) env)"; \
 	export CLASSMATE_ENV=development; \
-	$(GO) run ./cmd/seed && exec $(GO) run ./cmd/core
+	$(GO) run ./cmd/seed; \
+	$(GO) build -o bin/ ./cmd/core ./cmd/gate; \
+	pids=(); \
+	stop() { trap - INT TERM; kill -TERM "$${pids[@]}" 2>/dev/null || true; wait; }; \
+	trap stop INT TERM; \
+	bin/core & pids+=($$!); \
+	bin/gate & pids+=($$!); \
+	wait -n || true; \
+	stop
 
 clean:
 	$(STACK) down
 	rm -rf .data bin
+
+# Operations checks (terraform/, docker-compose.yml, infra/): their tools are
+# built from the Go module proxy and npm and cached outside the repository,
+# in $${XDG_CACHE_HOME:-$$HOME/.cache}/classmate. See tools/ops.sh.
+OPS := tools/ops.sh
+
+tools:
+	$(OPS) tools
+
+tf-check:
+	$(OPS) tf-check
+
+compose-check:
+	$(OPS) compose-check
+
+prom-check:
+	$(OPS) prom-check
+
+ops-check:
+	$(OPS) ops-check

@@ -61,6 +61,7 @@ func (r *route) match(segs []string) (string, bool) {
 // routes is the core's route table.
 var routes = []*route{
 	{method: "POST", pattern: split("/api/v1/auth/login"), body: true, name: "login", handle: (*Server).login},
+	{method: "GET", pattern: split("/api/v1/courses"), name: "search", handle: (*Server).search},
 	{method: "GET", pattern: split("/api/v1/courses/*"), name: "course", handle: (*Server).course},
 	{method: "POST", pattern: split("/api/v1/enrollments"), auth: authAdmission, body: true, name: "enroll", handle: (*Server).enroll},
 	{method: "GET", pattern: split("/api/v1/enrollments"), auth: authStudent, name: "enrollments", handle: (*Server).enrollments},

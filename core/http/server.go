@@ -41,6 +41,9 @@ type Server struct {
 	Log     *slog.Logger
 	Now     func() time.Time
 
+	// Search answers GET /api/v1/courses; nil answers 503.
+	Search core.Searcher
+
 	idPrefix string
 	srv      *fasthttp.Server
 }

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	indexsvc "classmate/indexer/service"
 	"classmate/token"
 )
 
@@ -33,6 +34,10 @@ type Config struct {
 	RequestTimeout    time.Duration // CLASSMATE_CORE_REQUEST_TIMEOUT
 	LogLevel          string        // CLASSMATE_LOG_LEVEL
 	Tokens            token.Config  // CLASSMATE_SESSION_KEYS, CLASSMATE_ADMISSION_KEYS
+
+	// Search configures course search: CLASSMATE_ES_URL, CLASSMATE_ES_INDEX,
+	// CLASSMATE_INDEX_DIR, CLASSMATE_INDEXER_* (see indexer/service).
+	Search indexsvc.Config
 }
 
 // LoadConfig reads the configuration. Outside development mode it refuses
@@ -86,19 +91,23 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 	if c.Tokens, err = token.FromEnv(getenv, c.Development); err != nil {
 		return c, err
 	}
+	if c.Search, err = indexsvc.LoadConfig(getenv); err != nil {
+		return c, err
+	}
+	c.Search.MySQLDSN = c.MySQLDSN
 	return c, nil
 }
 
 // LogValue lists the effective configuration with secrets masked.
 func (c Config) LogValue() []any {
-	return []any{
+	return append([]any{
 		"development", c.Development, "addr", c.Addr,
 		"mysql", maskDSN(c.MySQLDSN), "replica", maskDSN(c.ReplicaDSN), "mysql_max_conns", c.MySQLMaxConns,
 		"redis", c.RedisAddr, "redis_prefix", c.RedisPrefix, "admin_token", mask(c.AdminToken),
 		"session_keys", c.Tokens.Session.IDs(), "admission_keys", c.Tokens.Admission.IDs(),
 		"session_ttl", c.SessionTTL.String(), "reconcile_interval", c.ReconcileInterval.String(),
 		"request_timeout", c.RequestTimeout.String(),
-	}
+	}, c.Search.LogValue()...)
 }
 
 func mask(s string) string {

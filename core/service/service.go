@@ -15,6 +15,7 @@ import (
 	corehttp "classmate/core/http"
 	coremysql "classmate/core/mysql"
 	coreredis "classmate/core/redis"
+	indexsvc "classmate/indexer/service"
 	"classmate/migrations"
 )
 
@@ -49,6 +50,14 @@ func Run(ctx context.Context, getenv func(string) string, stdout io.Writer, read
 	defer rdb.Close()
 	rdb.AddHook(coreredis.Timing{})
 
+	// Course search: the embedded index, fed in-process from the binlog,
+	// unless CLASSMATE_ES_URL names Elasticsearch (fed by cmd/indexer).
+	search, err := indexsvc.OpenSearch(ctx, cfg.Search, log)
+	if err != nil {
+		return err
+	}
+	defer search.Close()
+
 	seats := &coreredis.Seats{Client: rdb, Prefix: cfg.RedisPrefix}
 	enrollments := &coremysql.Enrollments{DB: db}
 	registrar := &core.Registrar{Store: enrollments, States: &coremysql.SeatStates{DB: db}, Seats: seats, Log: log}
@@ -61,6 +70,7 @@ func Run(ctx context.Context, getenv func(string) string, stdout io.Writer, read
 		Seats:       seats,
 		Replies:     &coreredis.Replies{Client: rdb, Prefix: cfg.RedisPrefix},
 		Revocations: &coreredis.Revocations{Client: rdb},
+		Search:      core.IndexSearcher{Index: search},
 		Tokens:      cfg.Tokens,
 		AdminToken:  cfg.AdminToken,
 		SessionTTL:  cfg.SessionTTL,

@@ -10,11 +10,15 @@
 package web
 
 import (
+	"crypto/sha256"
 	"embed"
+	"encoding/hex"
 	"io/fs"
 	"mime"
 	"path"
+	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/valyala/fasthttp"
 )
@@ -30,10 +34,23 @@ const ContentSecurityPolicy = "default-src 'none'; script-src 'self'; style-src 
 	"font-src 'self'; connect-src 'self' ws: wss:; manifest-src 'self'; base-uri 'none'; form-action 'self'; " +
 	"frame-ancestors 'none'"
 
-// assetMaxAge is how long browsers may keep a static asset without asking
-// again. It is short because asset names carry no version: a new release
-// reaches every browser within five minutes.
-const assetMaxAge = "public, max-age=300"
+// Cache lifetimes of static assets. The pages refer to every asset as
+// /static/<file>?v=<version>, where the version is a hash of all embedded
+// files, so a release changes every reference and a browser never mixes old
+// and new files: a versioned request may be kept for a year. A request
+// without the current version (an old page, a hand-typed URL) gets a short
+// life.
+const (
+	assetMaxAge     = "public, max-age=300"
+	versionedMaxAge = "public, max-age=31536000, immutable"
+)
+
+var (
+	// htmlRef matches a page's reference to a static asset.
+	htmlRef = regexp.MustCompile(`((?:src|href)="/static/[^"?#]+)"`)
+	// jsImport matches a module's import of a sibling module.
+	jsImport = regexp.MustCompile(`((?:from|import)\s+'\./[^'?#]+)'`)
+)
 
 // pages maps the page paths to their files under assets/.
 var pages = map[string]string{
@@ -50,12 +67,19 @@ type file struct {
 	cache       string
 }
 
+// Version returns the version the pages append to their asset references:
+// the first 12 hex digits of a SHA-256 over every embedded file.
+func Version() string {
+	version, _ := loaded()
+	return version
+}
+
 // Handler returns the handler of the pages and their assets. It answers GET
 // and HEAD; other methods on a known path get 405 METHOD_NOT_ALLOWED and
 // unknown paths 404 NOT_FOUND, both in the API's error shape. The returned
 // handler is safe for concurrent use.
 func Handler() fasthttp.RequestHandler {
-	files := load()
+	version, files := loaded()
 	return func(ctx *fasthttp.RequestCtx) {
 		h := &ctx.Response.Header
 		h.Set("X-Content-Type-Options", "nosniff")
@@ -73,11 +97,16 @@ func Handler() fasthttp.RequestHandler {
 			writeError(ctx, fasthttp.StatusMethodNotAllowed, "METHOD_NOT_ALLOWED", "허용되지 않는 메서드입니다 (method not allowed)")
 			return
 		}
-		h.Set("Cache-Control", f.cache)
+		if f.cache == assetMaxAge && string(ctx.QueryArgs().Peek("v")) == version {
+			h.Set("Cache-Control", versionedMaxAge)
+		} else {
+			h.Set("Cache-Control", f.cache)
+		}
 		ctx.SetContentType(f.contentType)
 		ctx.SetStatusCode(fasthttp.StatusOK)
-		// fasthttp drops the body of a HEAD answer but keeps its length.
-		ctx.SetBody(f.body)
+		// fasthttp drops the body of a HEAD answer but keeps its length. The
+		// body is shared by every answer and never written to.
+		ctx.Response.SetBodyRaw(f.body)
 	}
 }
 
@@ -95,13 +124,19 @@ func lookup(files map[string]file, p string) (file, bool) {
 	return f, ok
 }
 
-// load reads every embedded file once, so that serving never touches fs.FS.
-func load() map[string]file {
+// loaded returns load's result, computed once.
+var loaded = sync.OnceValues(load)
+
+// load reads every embedded file once, so that serving never touches
+// fs.FS, and stamps the asset references of pages and modules with the
+// version.
+func load() (string, map[string]file) {
 	root, err := fs.Sub(assets, "assets")
 	if err != nil {
 		panic(err) // the embed directive guarantees the directory
 	}
 	files := map[string]file{}
+	sum := sha256.New()
 	err = fs.WalkDir(root, ".", func(name string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
 			return err
@@ -110,6 +145,9 @@ func load() map[string]file {
 		if err != nil {
 			return err
 		}
+		// WalkDir goes in lexical order, so the sum is stable.
+		sum.Write([]byte(name))
+		sum.Write(body)
 		f := file{body: body, contentType: contentType(name), cache: assetMaxAge}
 		if path.Ext(name) == ".html" {
 			// Pages are revalidated on every load so a release shows at once.
@@ -121,7 +159,17 @@ func load() map[string]file {
 	if err != nil {
 		panic(err) // embedded files cannot fail to read
 	}
-	return files
+	version := hex.EncodeToString(sum.Sum(nil))[:12]
+	for name, f := range files {
+		switch path.Ext(name) {
+		case ".html":
+			f.body = htmlRef.ReplaceAll(f.body, []byte(`$1?v=`+version+`"`))
+		case ".js":
+			f.body = jsImport.ReplaceAll(f.body, []byte(`$1?v=`+version+`'`))
+		}
+		files[name] = f
+	}
+	return version, files
 }
 
 // contentType returns the media type of name by its extension, with an

@@ -39,6 +39,7 @@ function session() {
 
 function showLogin(flashKey) {
   stopWatching();
+  S.panel = null;
   if (flashKey) flash(flashKey);
   $('view-queue').hidden = true;
   $('view-login').hidden = false;
@@ -49,6 +50,7 @@ function showLogin(flashKey) {
 }
 
 function showPanel(name) {
+  const changed = S.panel !== name || $('view-queue').hidden;
   $('view-login').hidden = true;
   $('view-queue').hidden = false;
   $('logout').hidden = false;
@@ -62,6 +64,14 @@ function showPanel(name) {
     pill.textContent = t('queue.state.' + state);
   }
   $('conn').hidden = !(name === 'waiting' || name === 'prequeue');
+  $('queue-head').hidden = pill.hidden && $('conn').hidden;
+  // Keep keyboard and screen-reader users in place: when the focused
+  // control disappeared with the old panel, start from the new heading.
+  const active = document.activeElement;
+  if (changed && (!active || active === document.body || !active.offsetParent)) {
+    const heading = $('q-' + name).querySelector('h1');
+    if (heading) heading.focus({ preventScroll: true });
+  }
 }
 
 function flash(key) {
@@ -85,6 +95,8 @@ function render() {
   if (S.panel === 'expired') {
     $('expired-title').textContent = t(S.left ? 'left.title' : 'expired.title');
     $('expired-body').textContent = t(S.left ? 'left.body' : 'expired.body');
+    $('expired-icon').hidden = S.left;
+    $('left-icon').hidden = !S.left;
   }
   if (S.panel) showPanel(S.panel);
   renderConn();
@@ -95,7 +107,7 @@ function render() {
 
 function renderWaiting(tk) {
   const pos = Math.max(1, tk.position || 1);
-  const ahead = Number.isFinite(tk.ahead) ? tk.ahead : Number.isFinite(tk.people_ahead) ? tk.people_ahead : pos - 1;
+  const ahead = Number.isFinite(tk.ahead) ? tk.ahead : pos - 1;
   $('position').textContent = num(pos);
   $('ahead').textContent = t('queue.aheadValue', { n: num(ahead) });
 
@@ -113,6 +125,9 @@ function renderWaiting(tk) {
   $('progress-bar').style.width = p + '%';
   $('progress-text').textContent = t('queue.progressValue', { p });
   $('q-note').textContent = t(pos <= 1 ? 'queue.head' : 'queue.keepOpen');
+  $('draw').hidden = !tk.draw_seed;
+  $('draw-commitment').textContent = tk.draw_commitment || '';
+  $('draw-seed').textContent = tk.draw_seed || '';
   document.title = `(${num(pos)}) ` + t('queue.label') + ' · classmate';
 
   const now = Date.now();
@@ -158,24 +173,15 @@ function setConn(state, ms) {
   renderConn();
 }
 
-// etaRange finds the ETA range of a frame or ticket, under the names a gate
-// may give it, as [low, high] seconds.
+// etaRange returns the ETA range of a frame or ticket as [low, high]
+// seconds, or null when it has none.
 function etaRange(f) {
-  const pairs = [['eta_low_seconds', 'eta_high_seconds'], ['eta_min_seconds', 'eta_max_seconds'],
-    ['eta_seconds_low', 'eta_seconds_high'], ['eta_seconds_min', 'eta_seconds_max']];
-  for (const [a, b] of pairs) if (Number.isFinite(f[a]) && Number.isFinite(f[b])) return [f[a], f[b]];
-  const r = f.eta_range_seconds || f.eta_range;
-  if (Array.isArray(r) && r.length === 2) return r;
-  if (r && typeof r === 'object') {
-    const lo = r.low ?? r.min ?? r.lo;
-    const hi = r.high ?? r.max ?? r.hi;
-    if (Number.isFinite(lo) && Number.isFinite(hi)) return [lo, hi];
-  }
-  return null;
+  return Number.isFinite(f.eta_low) && Number.isFinite(f.eta_high) ? [f.eta_low, f.eta_high] : null;
 }
 
+// seedHash returns the lottery's commitment (sha256 of the seed), if any.
 function seedHash(tk) {
-  return tk.seed_hash || tk.lottery_seed_hash || tk.seed_commitment || '';
+  return tk.draw_commitment || '';
 }
 
 // progress returns how far, in percent, the student has come from the
@@ -400,7 +406,10 @@ async function onLogin(ev) {
 function boot() {
   const s = sessionValid() ? session() : null;
   setupHeader(s && s.student);
-  onLangChange(render);
+  onLangChange(() => {
+    S.announced.pos = null; // say the place again, in the new language
+    render();
+  });
   $('login-form').addEventListener('submit', onLogin);
   $('rejoin').addEventListener('click', () => {
     S.left = false;
@@ -427,7 +436,8 @@ function boot() {
     showLogin(f);
     return;
   }
-  if (f) flash(f);
+  // After a leave the expired panel itself says so.
+  if (f && f !== 'flash.left') flash(f);
   if (admissionValid()) {
     location.replace('/enroll');
     return;

@@ -35,7 +35,9 @@ export function $(id) {
 export function setupHeader(student) {
   const toggle = $('lang-toggle');
   const render = () => {
-    toggle.textContent = t('lang.toggle');
+    toggle.replaceChildren(
+      h('span', { class: 'lang-long' }, t('lang.toggle')),
+      h('span', { class: 'lang-short', 'aria-hidden': 'true' }, t('lang.short')));
     toggle.setAttribute('aria-label', t('lang.toggle.label'));
     toggle.lang = lang() === 'ko' ? 'en' : 'ko';
   };

@@ -162,8 +162,10 @@ export class Watcher {
     try {
       await this.h.poll();
       n = 0;
+      if (this.polling && !this.stopped) this.h.conn('polling');
     } catch (e) {
       delay = retryDelay(e, n++);
+      if (this.polling && !this.stopped) this.h.conn(navigator.onLine ? 'reconnecting' : 'offline', delay);
     }
     if (!this.polling || this.stopped) return;
     this.pollTimer = setTimeout(() => this.poll(n), delay);

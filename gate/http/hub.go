@@ -1,0 +1,219 @@
+package http
+
+import (
+	"context"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/VictoriaMetrics/metrics"
+	"github.com/fasthttp/websocket"
+
+	"classmate/gate"
+)
+
+// Hub defaults.
+const (
+	DefaultFrameInterval = 2 * time.Second
+	DefaultPingInterval  = 30 * time.Second
+	writeWait            = 5 * time.Second
+	nHubShards           = 64
+)
+
+// Hub holds this gate's WebSockets and pushes each one its position.
+//
+// Once per tick it reads the room's counters (one script call), decides
+// which sockets are due a frame, reads the queue ranks of exactly those
+// students with pipelined ZRANKs (one round trip per 4,096), and writes the
+// frames from one goroutine per shard. A socket is due when its last frame
+// is about to be Interval old, when the room's phase changed, or when the
+// admissions and departures since its rank was read (counters in the
+// snapshot) could have moved its position by 1% or more: in FIFO order
+// every admission takes a student ahead of every waiter, and a departure
+// can take at most one. So every change of at least 1% is seen within a
+// tick, and Redis work grows with the frames to send, not with the sockets
+// held or the gates running: 100,000 waiters cost about 50,000 ZRANKs a
+// second at one frame per 2 s, whoever holds their sockets. Sockets also
+// refresh their waiters' last-seen time in one ZADD per tick for the ones
+// due (each about every Grace/4), so a held socket keeps its place.
+//
+// Set the exported fields, then call Run; Serve takes over a connection.
+// Safe for concurrent use.
+type Hub struct {
+	Queue     gate.Queue
+	Estimator *gate.Estimator
+	Tick      time.Duration // default gate.MaxTick
+	Grace     time.Duration // default 60 s
+	Interval  time.Duration // longest gap between frames, default 2 s
+	Ping      time.Duration // default 30 s
+	Now       func() time.Time
+	Log       *slog.Logger
+
+	shards  [nHubShards]hubShard
+	count   atomic.Int64
+	room    atomic.Pointer[gate.RoomState]
+	closing atomic.Bool
+
+	gone   sync.Mutex
+	goneID []int64 // students whose socket closed, to touch at the next tick
+}
+
+type hubShard struct {
+	mu      sync.Mutex
+	clients map[*client]struct{}
+}
+
+// client is one socket. conn writes are serialized by mu; the fields after
+// it belong to whoever holds the client: the connecting goroutine until
+// the client is added to a shard, then the tick (its write goroutine for
+// the shard).
+type client struct {
+	conn    *websocket.Conn
+	student int64
+	ticket  string
+	mu      sync.Mutex
+	closed  atomic.Bool
+
+	sentPos   int64
+	sentAt    time.Time
+	phase     gate.State
+	baseA     int64 // room.AdmittedTotal when sentPos was exact
+	baseD     int64 // room.Departed then
+	touchedAt time.Time
+	pingedAt  time.Time
+}
+
+var (
+	hubFrames  = metrics.NewCounter(`classmate_gate_ws_frames_total`)
+	hubPushLag = metrics.NewPrometheusHistogram(`classmate_gate_push_lag_seconds`)
+	hubTick    = metrics.NewPrometheusHistogram(`classmate_gate_hub_tick_seconds`)
+)
+
+func (h *Hub) now() time.Time {
+	if h.Now != nil {
+		return h.Now()
+	}
+	return time.Now()
+}
+
+func (h *Hub) log() *slog.Logger {
+	if h.Log != nil {
+		return h.Log
+	}
+	return slog.Default()
+}
+
+func (h *Hub) tick() time.Duration {
+	if h.Tick > 0 && h.Tick <= gate.MaxTick {
+		return h.Tick
+	}
+	return gate.MaxTick
+}
+
+func (h *Hub) interval() time.Duration {
+	if h.Interval > 0 {
+		return h.Interval
+	}
+	return DefaultFrameInterval
+}
+
+// refreshAfter is the age at which a frame is resent: early enough that
+// the next tick, however late, still makes it within Interval.
+func (h *Hub) refreshAfter() time.Duration {
+	return max(h.interval()-2*h.tick(), h.tick())
+}
+
+func (h *Hub) touchEvery() time.Duration {
+	g := h.Grace
+	if g <= 0 {
+		g = 60 * time.Second
+	}
+	return min(g/4, 10*time.Second)
+}
+
+func (h *Hub) ping() time.Duration {
+	if h.Ping > 0 {
+		return h.Ping
+	}
+	return DefaultPingInterval
+}
+
+// Sockets returns the number of sockets held.
+func (h *Hub) Sockets() int64 { return h.count.Load() }
+
+// Room returns the room state of the last tick, or nil before the first.
+func (h *Hub) Room() *gate.RoomState { return h.room.Load() }
+
+func (h *Hub) shard(c *client) *hubShard {
+	return &h.shards[uint64(c.student)%nHubShards]
+}
+
+func (h *Hub) add(c *client) bool {
+	sh := h.shard(c)
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	if h.closing.Load() {
+		return false
+	}
+	if sh.clients == nil {
+		sh.clients = make(map[*client]struct{})
+	}
+	sh.clients[c] = struct{}{}
+	h.count.Add(1)
+	return true
+}
+
+func (h *Hub) remove(c *client) {
+	sh := h.shard(c)
+	sh.mu.Lock()
+	if _, ok := sh.clients[c]; ok {
+		delete(sh.clients, c)
+		h.count.Add(-1)
+	}
+	sh.mu.Unlock()
+	h.gone.Lock()
+	h.goneID = append(h.goneID, c.student)
+	h.gone.Unlock()
+}
+
+// Run ticks until ctx ends.
+func (h *Hub) Run(ctx context.Context) {
+	t := time.NewTicker(h.tick())
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		tctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		if err := h.Step(tctx); err != nil && ctx.Err() == nil {
+			h.log().Warn("hub tick", "err", err)
+		}
+		cancel()
+	}
+}
+
+// Close sends every socket a going-away close frame and closes it.
+func (h *Hub) Close() {
+	h.closing.Store(true)
+	var wg sync.WaitGroup
+	for i := range h.shards {
+		sh := &h.shards[i]
+		sh.mu.Lock()
+		cs := make([]*client, 0, len(sh.clients))
+		for c := range sh.clients {
+			cs = append(cs, c)
+		}
+		sh.mu.Unlock()
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for _, c := range cs {
+				c.close(websocket.CloseGoingAway, "gate shutting down")
+			}
+		}()
+	}
+	wg.Wait()
+}

@@ -1,0 +1,2 @@
+-- room: returns room().
+return room()

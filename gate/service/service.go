@@ -1,0 +1,136 @@
+package service
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"classmate/gate"
+	gatehttp "classmate/gate/http"
+	gateredis "classmate/gate/redis"
+	"classmate/gate/web"
+	"classmate/token"
+)
+
+// Run runs the gate until ctx ends. When ready is not nil it receives the
+// address the server listens on, once it accepts connections.
+func Run(ctx context.Context, getenv func(string) string, stdout io.Writer, ready func(addr string)) error {
+	cfg, err := LoadConfig(getenv)
+	if err != nil {
+		return err
+	}
+	level := slog.LevelInfo
+	_ = level.UnmarshalText([]byte(cfg.LogLevel))
+	log := slog.New(slog.NewJSONHandler(stdout, &slog.HandlerOptions{Level: level})).With("service", "gate")
+	log.Info("starting", cfg.LogValue()...)
+
+	rdb := redis.NewClient(&redis.Options{
+		Addr: cfg.RedisAddr, Password: cfg.RedisPassword,
+		PoolSize: 256, DialTimeout: 2 * time.Second, ReadTimeout: 3 * time.Second, WriteTimeout: 3 * time.Second,
+	})
+	defer rdb.Close()
+	if err := waitFor(ctx, "redis", log, func(ctx context.Context) error { return rdb.Ping(ctx).Err() }); err != nil {
+		return err
+	}
+	store := &gateredis.Store{Client: rdb, Prefix: cfg.RedisPrefix, Name: cfg.Room}
+	if cfg.Development && cfg.DevRoom {
+		rctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		created, err := store.CreateRoom(rctx, gate.DefaultRoom(time.Now()))
+		cancel()
+		if err != nil {
+			return fmt.Errorf("create the development room: %w", err)
+		}
+		if created {
+			log.Info("created the development room: open now, fifo, 50 admissions/s, max_active 2000")
+		}
+	}
+
+	proxy, err := gatehttp.NewProxy(cfg.CoreURLs, cfg.ProxyTimeout, cfg.ProxyMaxConns)
+	if err != nil {
+		return err
+	}
+	est := &gate.Estimator{}
+	meter := &gate.LoadMeter{}
+	hub := &gatehttp.Hub{Queue: store, Estimator: est, Tick: cfg.Tick, Grace: cfg.Grace, Log: log}
+	admitter := &gate.Admitter{
+		Store:  store,
+		Lock:   &gateredis.Lock{Store: store, TTL: cfg.LockTTL, Instance: cfg.Instance},
+		Issuer: token.Issuer{Keys: cfg.Tokens.Admission},
+		Meter:  meter,
+		Tick:   cfg.Tick,
+		Grace:  cfg.Grace,
+		AIMD:   gate.AIMD{P99: cfg.AIMDP99, ErrorRate: cfg.AIMDErrorRate},
+		Log:    log,
+	}
+	srv := &gatehttp.Server{
+		Queue:          store,
+		Hub:            hub,
+		Proxy:          proxy,
+		Web:            web.Handler(),
+		Tokens:         cfg.Tokens,
+		AdminToken:     cfg.AdminToken,
+		Limits:         cfg.Limits,
+		TrustForwarded: cfg.TrustForwarded,
+		Estimator:      est,
+		Meter:          meter,
+		Leader:         admitter.Leader,
+		Timeout:        cfg.RequestTimeout,
+		Log:            log,
+		Ready:          func(ctx context.Context) error { return rdb.Ping(ctx).Err() },
+	}
+
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listen %s: %w", cfg.Addr, err)
+	}
+	serveErr := make(chan error, 1)
+	go func() { serveErr <- srv.Serve(ln) }()
+	log.Info("listening", "addr", ln.Addr().String())
+
+	bg, stopBG := context.WithCancel(ctx)
+	defer stopBG()
+	hubDone := make(chan struct{})
+	go func() { defer close(hubDone); hub.Run(bg) }()
+	admDone := make(chan struct{})
+	go func() { defer close(admDone); admitter.Run(bg) }()
+	if ready != nil {
+		ready(ln.Addr().String())
+	}
+
+	select {
+	case err := <-serveErr:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	log.Info("shutting down")
+	stopBG()
+	<-admDone // releases the lock: another gate leads at once
+	<-hubDone
+	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	return srv.Shutdown(sctx)
+}
+
+// waitFor retries ping for up to 30 s, so the gate can start before Redis
+// answers.
+func waitFor(ctx context.Context, name string, log *slog.Logger, ping func(context.Context) error) error {
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		pctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+		err := ping(pctx)
+		cancel()
+		if err == nil {
+			return nil
+		}
+		if time.Now().After(deadline) || ctx.Err() != nil {
+			return fmt.Errorf("%s not reachable: %w", name, err)
+		}
+		log.Warn("waiting for "+name, "err", err)
+		time.Sleep(time.Second)
+	}
+}
