@@ -9,6 +9,7 @@ SHELL := /bin/bash
 
 GO    ?= go
 STACK := scripts/stack.sh
+ES    := scripts/elasticsearch.sh
 # The staticcheck release named 2025.1.1 is module version v0.6.1 (a bare
 # @2025.1.1 does not resolve). We use 2026.2.2 (v0.8.2), the first release
 # line built for Go 1.26, which this module requires.
@@ -16,7 +17,7 @@ STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 # Go files outside the hidden directories (.data, .cache, .git) and bin/.
 GOFILES = $(shell find . -path './.*' -prune -o -path ./bin -prune -o -name '*.go' -print)
 
-.PHONY: all stack stack-down build test lint run clean tools tf-check compose-check prom-check ops-check
+.PHONY: all stack stack-down elasticsearch build test lint run clean tools tf-check compose-check prom-check ops-check
 
 all: build
 
@@ -29,9 +30,15 @@ stack-down:
 build:
 	$(GO) build -o bin/ ./cmd/...
 
-test: stack
+# elasticsearch starts the single-node Elasticsearch of the search tests;
+# `make test` exports its CLASSMATE_ES_URL. Outside CI a failure to start it
+# only makes those tests skip; with CI=true it fails the build.
+elasticsearch:
+	$(ES) up || { [[ $${CI:-} != true ]] && echo "make: Elasticsearch is unavailable; its tests will skip" >&2; }
+
+test: stack elasticsearch jmeter-tools
 	$(MAKE) ops-check
-	eval "$$($(STACK) env)"; \
+	eval "$$($(STACK) env)"; eval "$$($(ES) env)"; \
 	$(GO) vet ./...; \
 	$(GO) test -race -count=1 -timeout 20m ./...
 
@@ -81,3 +88,36 @@ prom-check:
 
 ops-check:
 	$(OPS) ops-check
+
+# Benchmarks and load tests (issue 5). bench runs S1–S6 of BENCHMARKS.md at
+# short sizes (under ten minutes) on a stack of its own (database
+# classmate_bench, Redis prefix bench:, core :18081, gate :18080), started
+# and stopped by scripts/bench.sh; bench-full runs the full sizes, three runs
+# each. Results and the HTML report land in .data/bench/latest/.
+# jmeter runs a short JMeter plan headless the same way (JMETER_PLAN,
+# JMETER_THREADS, JMETER_DURATION; JMETER_TARGET=host:port aims it at a
+# running gate instead) and fails on any failed sample; students-csv writes
+# the plans' CSV files into .cache/jmeter/. See scripts/jmeter/README.md.
+.PHONY: bench bench-full jmeter jmeter-tools students-csv
+
+bench: stack
+	scripts/bench.sh short
+
+bench-full: stack
+	scripts/bench.sh full
+
+jmeter-tools:
+	scripts/jmeter/tools.sh
+
+students-csv:
+	mkdir -p .cache/jmeter
+	$(GO) run ./cmd/loadgen students-csv -n $${JMETER_STUDENTS:-20000} -out .cache/jmeter/students.csv
+	$(GO) run ./cmd/loadgen queries-csv -out .cache/jmeter/queries.csv
+
+jmeter: jmeter-tools students-csv
+	if [[ -n "$${JMETER_TARGET:-}" ]]; then \
+		scripts/jmeter/run.sh "$$JMETER_TARGET"; \
+	else \
+		$(MAKE) stack; \
+		scripts/bench.sh jmeter; \
+	fi

@@ -71,6 +71,7 @@ type S3Config struct {
 type S4Config struct {
 	Clients  int
 	Duration time.Duration
+	Rate     int // offered searches/s of the paced half
 }
 
 // S5Config sizes the CDC freshness run.
@@ -144,7 +145,8 @@ func parseFlags(name string, args []string, getenv func(string) string, stderr i
 	fs.IntVar(&c.S3.Clients, "s3-clients", 100000, "S3: students holding a WebSocket")
 	fs.DurationVar(&c.S3.Hold, "s3-hold", 60*time.Second, "S3: how long they hold it")
 	fs.IntVar(&c.S4.Clients, "s4-clients", 2000, "S4: concurrent search clients")
-	fs.DurationVar(&c.S4.Duration, "s4-duration", 30*time.Second, "S4: length of the storm")
+	fs.DurationVar(&c.S4.Duration, "s4-duration", 30*time.Second, "S4: length of the storm (half closed loop, half paced)")
+	fs.IntVar(&c.S4.Rate, "s4-rate", 10000, "S4: offered searches/s of the paced half")
 	fs.IntVar(&c.S5.Rate, "s5-rate", 1000, "S5: course updates per second")
 	fs.DurationVar(&c.S5.Duration, "s5-duration", 30*time.Second, "S5: length of the update stream")
 	fs.IntVar(&c.S5.Courses, "s5-courses", 200, "S5: courses the updates rotate over")
@@ -194,6 +196,8 @@ func (c *Config) validate() error {
 		return fmt.Errorf("-timeout must be in (0, 2h]")
 	case c.S3.Hold > time.Hour || c.S4.Duration > time.Hour || c.S5.Duration > time.Hour:
 		return fmt.Errorf("durations are bounded to an hour")
+	case c.S4.Rate < 1 || c.S4.Rate > 1_000_000:
+		return fmt.Errorf("-s4-rate must be 1–1,000,000")
 	case c.S5.Rate < 1 || c.S5.Rate > 100000 || c.S5.Courses < 1 || c.S5.SampleEvery < 1:
 		return fmt.Errorf("-s5-rate must be 1–100000, -s5-courses and -s5-sample positive")
 	}

@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -26,7 +27,7 @@ func NewTicket() string {
 
 // Join implements gate.Queue.
 func (s *Store) Join(ctx context.Context, studentID int64, now time.Time) (gate.TicketView, error) {
-	res, err := joinScript.Run(ctx, s.Client, s.keys(), id(studentID), NewTicket(), ms(now)).Result()
+	res, err := s.joins.do(ctx, s, joinScript, s.keys(), id(studentID), NewTicket(), ms(now))
 	if err != nil {
 		return gate.TicketView{}, fmt.Errorf("join: %w", err)
 	}
@@ -42,7 +43,7 @@ func (s *Store) View(ctx context.Context, studentID int64, now time.Time, touch 
 	if touch {
 		t = "1"
 	}
-	res, err := viewScript.Run(ctx, s.Client, s.keys(), id(studentID), ms(now), t).Result()
+	res, err := s.views.do(ctx, s, viewScript, s.keys(), id(studentID), ms(now), t)
 	if err != nil {
 		return gate.TicketView{}, fmt.Errorf("view ticket: %w", err)
 	}
@@ -74,6 +75,8 @@ func (s *Store) Views(ctx context.Context, students []int64, now time.Time) ([]g
 
 // evalMany runs script n times in one pipeline, with the arguments args(i),
 // loading the script first when Redis lacks it (a restart, SCRIPT FLUSH).
+// Each command carries its own result or error; the error returned is the
+// first of them.
 func (s *Store) evalMany(ctx context.Context, script *redis.Script, keys []string, n int, args func(int) []any) ([]*redis.Cmd, error) {
 	for attempt := 0; ; attempt++ {
 		cmds := make([]*redis.Cmd, n)
@@ -83,16 +86,14 @@ func (s *Store) evalMany(ctx context.Context, script *redis.Script, keys []strin
 			}
 			return nil
 		})
-		if err != nil && redis.HasErrorPrefix(err, "NOSCRIPT") && attempt == 0 {
-			if err := script.Load(ctx, s.Client).Err(); err != nil {
-				return nil, err
+		if err != nil && attempt == 0 && slices.ContainsFunc(cmds, func(c *redis.Cmd) bool {
+			return redis.HasErrorPrefix(c.Err(), "NOSCRIPT")
+		}) {
+			if err := script.Load(ctx, s.Client).Err(); err == nil {
+				continue // scripts are idempotent for the calls that ran
 			}
-			continue
 		}
-		if err != nil {
-			return nil, err
-		}
-		return cmds, nil
+		return cmds, err
 	}
 }
 

@@ -2,7 +2,6 @@ package redis_test
 
 import (
 	"slices"
-	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -173,5 +172,3 @@ func TestFencing(t *testing.T) {
 	require.ErrorIs(t, e.store.CommitDraw(e.ctx, "x", nil), gate.ErrNotLeader)
 	assert.Equal(t, gate.StateWaiting, e.view(1).State(e.clock.Now()))
 }
-
-func itoa(n int64) string { return strconv.FormatInt(n, 10) }

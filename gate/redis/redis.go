@@ -84,6 +84,11 @@ type Store struct {
 	Client redis.UniversalClient
 	Prefix string // DefaultPrefix when empty
 	Name   string // the room's name; DefaultRoom when empty
+
+	// Joins and status reads, the calls every student makes, share
+	// pipelines under load.
+	joins batcher
+	views batcher
 }
 
 var (

@@ -55,8 +55,13 @@ func startGate(t *testing.T, prefix, core string, vars map[string]string) string
 		v[k] = x
 	}
 	return run(t, "gate", func(ctx context.Context, ready func(string)) error {
-		return service.Run(ctx, getenv(v), io.Discard, ready)
+		return runGate(ctx, v, ready)
 	})
+}
+
+// runGate runs the gate with vars until ctx ends.
+func runGate(ctx context.Context, vars map[string]string, ready func(string)) error {
+	return service.Run(ctx, getenv(vars), io.Discard, ready)
 }
 
 func gateVars(prefix, core string) map[string]string {
@@ -98,7 +103,7 @@ type child struct {
 	addr string
 }
 
-func startChild(t *testing.T, prefix, instance string, vars map[string]string) *child {
+func startChild(t testing.TB, prefix, instance string, vars map[string]string) *child {
 	t.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
 	cmd.Env = append(os.Environ(), "CLASSMATE_GATE_TEST_CHILD=1", "CLASSMATE_GATE_INSTANCE="+instance)

@@ -39,10 +39,16 @@ const adminToken = "dev-admin-token"
 // a gate started in-process on a fresh database and Redis prefix: a student
 // logs in, joins behind three others, watches the position fall, is
 // admitted, enrolls from the cart (and double-clicks another course, which
-// must enroll once), and sees both courses in the timetable.
+// must enroll once), is told SOLD_OUT for a course another student filled,
+// sees the courses in the timetable, switches to English and back, and
+// finishes (leave). No script error or policy violation may occur.
+// Screenshots (desktop and 360 px) go to testdata/screenshots.
 //
-// Chromium is Debian's package. When it is missing the test skips, except
-// under CI=true, where it installs it with apt-get (and fails if it cannot).
+// Chromium is Debian's package (/usr/bin/chromium, or CLASSMATE_CHROMIUM).
+// When it is missing the test skips, except under CI=true, where it installs
+// it with apt-get (and fails if it cannot). Run it alone with
+//
+//	eval "$(scripts/stack.sh env)"; go test -run TestBrowser -v ./gate/web/
 func TestBrowser(t *testing.T) {
 	chromium := chromiumPath(t)
 	db := dbtest.MustOpenDB(t)
@@ -70,6 +76,9 @@ func TestBrowser(t *testing.T) {
 		"CLASSMATE_CORE_ADDR":         "127.0.0.1:0",
 		"CLASSMATE_GATE_ADDR":         "127.0.0.1:0",
 		"CLASSMATE_LOG_LEVEL":         "warn",
+		"CLASSMATE_INDEX_DIR":         t.TempDir(),
+		// The students joined by API never poll: keep their places.
+		"CLASSMATE_GATE_GRACE": "10m",
 	}
 	coreURL := "http://" + start(t, "core", coreservice.Run, env)
 	env["CLASSMATE_CORE_URLS"] = coreURL
@@ -81,6 +90,7 @@ func TestBrowser(t *testing.T) {
 		course(2, "CSE3010-01", "운영체제", "이서연", 60, 3, "TUE 10:30-11:45", "THU 10:30-11:45"),
 		course(3, "BUS1010-02", "경영학원론", "박지훈", 120, 3, "MON 13:00-14:15", "WED 13:00-14:15"),
 		course(4, "GED1020-01", "글쓰기와 소통", "최유진", 30, 2, "FRI 09:00-10:50"),
+		course(5, "CSE4090-01", "캡스톤디자인", "정하늘", 1, 3, "FRI 13:00-15:45"),
 	}
 	for _, c := range courses {
 		call(t, "PUT", coreURL+fmt.Sprintf("/admin/v1/courses/%v", c["id"]), adminToken, c, 200)
@@ -92,13 +102,15 @@ func TestBrowser(t *testing.T) {
 		"opens_at": time.Now().Add(-time.Minute).UTC().Format(time.RFC3339), "prequeue_seconds": 3600,
 		"max_active": 100, "admit_per_second": 1, "mode": "fifo", "paused": true, "session_seconds": 600,
 	}, 200)
+	sessions := map[int]string{}
 	for i := 1; i <= 3; i++ {
-		tk := call(t, "POST", gateURL+"/queue/v1/join", login(t, gateURL, i), nil, 200)
+		sessions[i] = login(t, gateURL, i)
+		tk := call(t, "POST", gateURL+"/queue/v1/join", sessions[i], nil, 200)
 		require.EqualValues(t, i, tk["position"], "student %d's position", i)
 	}
 	// Student 4's cart, filled before the opening as students do.
 	session4 := login(t, gateURL, 4)
-	for _, id := range []int{1, 2, 3} {
+	for _, id := range []int{1, 2, 3, 5} {
 		call(t, "PUT", gateURL+fmt.Sprintf("/api/v1/cart/%d", id), session4, nil, 204)
 	}
 
@@ -152,6 +164,16 @@ func TestBrowser(t *testing.T) {
 	errs, err := chromedp.Run(desk, chromedp.Evaluate[int](`document.querySelectorAll('.toast-error').length`))
 	require.NoError(t, err)
 	assert.Zero(t, errs, "no error toast after a double click")
+
+	// Student 1, admitted first, takes the only seat of course 5; the page
+	// then explains SOLD_OUT and marks the course full.
+	st1 := call(t, "GET", gateURL+"/queue/v1/status", sessions[1], nil, 200)
+	require.Equal(t, "admitted", st1["state"])
+	admission1, _ := st1["admission_token"].(string)
+	call(t, "POST", gateURL+"/api/v1/enrollments", admission1, map[string]int{"course_id": 5}, 201)
+	do(t, desk, chromedp.Click(chromedp.CSS(`#cart button[data-act="enroll"][data-id="5"]`)))
+	waitText(t, desk, "#toasts", "캡스톤디자인: 정원이 마감되어 잔여석이 없습니다.")
+	waitText(t, desk, `#cart li[data-id="5"] .seats`, "마감")
 	dismissToasts(t, desk)
 	b.screenshot(t, desk, "enroll.png")
 
@@ -343,7 +365,7 @@ func install(t *testing.T, pkgs ...string) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
-	for _, args := range [][]string{{"apt-get", "update", "-q"}, append([]string{"apt-get", "install", "-y", "-q", "--no-install-recommends"}, pkgs...)} {
+	for _, args := range [][]string{{"apt-get", "update", "-q"}, append([]string{"apt-get", "install", "-y", "-q"}, pkgs...)} {
 		args = append(append(append([]string{}, sudo...), "env", "DEBIAN_FRONTEND=noninteractive"), args...)
 		out, err := exec.CommandContext(ctx, args[0], args[1:]...).CombinedOutput()
 		if err != nil {

@@ -43,7 +43,7 @@ func (e *env) open() {
 	e.idx = idx
 }
 
-func testLog(t *testing.T) *slog.Logger {
+func testLog(t testing.TB) *slog.Logger {
 	if testing.Verbose() {
 		return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug})).With("test", t.Name())
 	}
@@ -123,7 +123,7 @@ func (e *env) delete(id int64) {
 }
 
 // mysqlDocs returns the document of every row, as the snapshot reads it.
-func mysqlDocs(t *testing.T, db *sql.DB) map[int64]indexer.Document {
+func mysqlDocs(t testing.TB, db *sql.DB) map[int64]indexer.Document {
 	t.Helper()
 	rows, err := db.Query("SELECT id, code, title, professor, department, credits, capacity, enrolled, schedule, room, version FROM courses")
 	require.NoError(t, err)
@@ -150,7 +150,7 @@ func mysqlDocs(t *testing.T, db *sql.DB) map[int64]indexer.Document {
 }
 
 // indexDocs returns every live document of the index.
-func indexDocs(t *testing.T, idx *cmbleve.Index) map[int64]indexer.Document {
+func indexDocs(t testing.TB, idx *cmbleve.Index) map[int64]indexer.Document {
 	t.Helper()
 	vs, err := idx.Versions(context.Background())
 	require.NoError(t, err)

@@ -9,8 +9,10 @@ import (
 	"strconv"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/index/scorch"
 
 	"classmate/indexer"
 )
@@ -89,8 +91,16 @@ func Open(dir, source string) (*Index, error) {
 	return x, nil
 }
 
+// scorchConfig makes a batch return once it is searchable, persisting it
+// in the background. That is safe for the indexer: the checkpoint goes into
+// the same batch as the documents before it (or into a later one), and
+// scorch persists batches in order, so a crash loses a suffix of batches
+// together with their checkpoint, and the restart replays them.
+// bleve writes the index path into the map it is given: a new one each time.
+func scorchConfig() map[string]any { return map[string]any{"unsafe_batch": true} }
+
 func open(dir string) (*Index, error) {
-	idx, err := bleve.Open(dir)
+	idx, err := bleve.OpenUsing(dir, scorchConfig())
 	if errors.Is(err, bleve.ErrorIndexMetaMissing) {
 		// An empty directory (a fresh temporary one, say) is fine to use;
 		// anything else that is not an index is left alone.
@@ -105,7 +115,7 @@ func open(dir string) (*Index, error) {
 		if merr != nil {
 			return nil, fmt.Errorf("bleve: mapping: %w", merr)
 		}
-		if idx, err = bleve.New(dir, m); err == nil {
+		if idx, err = bleve.NewUsing(dir, m, scorch.Name, scorch.Name, scorchConfig()); err == nil {
 			err = idx.SetInternal(keyMapping, []byte(MappingVersion))
 		}
 	}
@@ -146,8 +156,19 @@ func (x *Index) load() error {
 	return nil
 }
 
-// Close closes the index; buffered writes that were not flushed are lost.
+// Close waits (up to ten seconds) until every executed batch is persisted,
+// then closes the index; buffered writes that were not flushed are lost.
 func (x *Index) Close() error {
+	b := x.idx.NewBatch()
+	b.SetInternal(keyMapping, []byte(MappingVersion))
+	persisted := make(chan error, 1)
+	b.SetPersistedCallback(func(err error) { persisted <- err })
+	if err := x.idx.Batch(b); err == nil {
+		select {
+		case <-persisted:
+		case <-time.After(10 * time.Second):
+		}
+	}
 	return x.idx.Close()
 }
 

@@ -293,8 +293,11 @@ function enrollButton(c, where) {
   let label = t('course.enroll');
   if (busy === 'enroll') label = t('course.enrolling');
   else if (wait > 0) label = t('course.wait', { s: wait });
+  // A full course can still free a seat (someone drops it): the button
+  // stays, in a quieter colour.
+  const full = (c.remaining ?? 1) <= 0;
   return h('button', {
-    type: 'button', class: 'btn btn-primary btn-sm',
+    type: 'button', class: full ? 'btn btn-secondary btn-sm' : 'btn btn-primary btn-sm',
     'aria-label': t('course.enrollLabel', { title: c.title }),
     'aria-busy': busy === 'enroll' ? 'true' : null,
     disabled: Boolean(busy) || wait > 0,

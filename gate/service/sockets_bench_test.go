@@ -1,0 +1,230 @@
+package service_test
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"net"
+	"os"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/fasthttp/websocket"
+	goredis "github.com/redis/go-redis/v9"
+	"github.com/valyala/fasthttp"
+
+	"classmate/internal/dbtest"
+)
+
+// gapHistogram counts the gaps between consecutive frames of a socket in
+// 10 ms buckets up to a minute. Safe for concurrent use.
+type gapHistogram struct {
+	buckets [6000]atomic.Int64
+	n       atomic.Int64
+}
+
+func (h *gapHistogram) add(d time.Duration) {
+	i := min(int(d/(10*time.Millisecond)), len(h.buckets)-1)
+	h.buckets[i].Add(1)
+	h.n.Add(1)
+}
+
+// quantile returns the upper bound of the bucket holding quantile q.
+func (h *gapHistogram) quantile(q float64) time.Duration {
+	need := int64(q * float64(h.n.Load()))
+	var seen int64
+	for i := range h.buckets {
+		seen += h.buckets[i].Load()
+		if seen >= need {
+			return time.Duration(i+1) * 10 * time.Millisecond
+		}
+	}
+	return time.Minute
+}
+
+// procStatus returns a field of /proc/<pid>/status, such as VmRSS.
+func procStatus(pid int, field string) string {
+	f, err := os.Open(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return "?"
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		if v, ok := strings.CutPrefix(sc.Text(), field+":"); ok {
+			return strings.TrimSpace(v)
+		}
+	}
+	return "?"
+}
+
+// BenchmarkSockets (S3): one gate process holds CLASSMATE_BENCH_SOCKETS
+// WebSockets (default 19,000: this machine allows 20,000 open files per
+// process, for the gate and for this load generator alike) of students
+// waiting in a room that admits 100 a second; over a 20-second window it
+// reports the gaps between consecutive frames of a socket (the contract
+// wants one at least every 2 s), the gate's memory, and the join rate of
+// the students' joins. Run with
+//
+//	go test -run '^$' -bench Sockets -benchtime 1x -timeout 30m ./gate/service/
+func BenchmarkSockets(b *testing.B) {
+	n := envInt("CLASSMATE_BENCH_SOCKETS", 19000)
+	window := time.Duration(envInt("CLASSMATE_BENCH_WINDOW_SECONDS", 20)) * time.Second
+	toks := sessions(b, n)
+	for range b.N {
+		rdb, prefix := dbtest.MustOpenRedis(b)
+		g := startChild(b, prefix, "bench", map[string]string{"CLASSMATE_GATE_RATE_IP": "0", "CLASSMATE_GATE_TICK": "200ms"})
+		b.Cleanup(func() { g.cmd.Process.Kill(); g.cmd.Wait() })
+		pid := g.cmd.Process.Pid
+		rssIdle := procStatus(pid, "VmRSS")
+		admin := func(body string) {
+			req, resp := fasthttp.AcquireRequest(), fasthttp.AcquireResponse()
+			defer fasthttp.ReleaseRequest(req)
+			defer fasthttp.ReleaseResponse(resp)
+			req.SetRequestURI("http://" + g.addr + "/admin/v1/room")
+			req.Header.SetMethod("PUT")
+			req.Header.SetContentType("application/json")
+			req.Header.Set("Authorization", "Bearer "+adminToken)
+			req.SetBodyString(body)
+			if err := fasthttp.Do(req, resp); err != nil || resp.StatusCode() != 200 {
+				b.Fatalf("admin: %v %s", err, resp.Body())
+			}
+		}
+		admin(`{"paused": true, "admit_per_second": 100, "max_active": 1000000}`)
+
+		// Join everyone.
+		tickets := make([]string, n+1)
+		client := &fasthttp.Client{MaxConnsPerHost: 128, ReadTimeout: 30 * time.Second}
+		var next atomic.Int64
+		var wg sync.WaitGroup
+		start := time.Now()
+		for range 128 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				req, resp := fasthttp.AcquireRequest(), fasthttp.AcquireResponse()
+				defer fasthttp.ReleaseRequest(req)
+				defer fasthttp.ReleaseResponse(resp)
+				for s := int(next.Add(1)); s <= n; s = int(next.Add(1)) {
+					req.Reset()
+					req.SetRequestURI("http://" + g.addr + "/queue/v1/join")
+					req.Header.SetMethod("POST")
+					req.Header.Set("Authorization", "Bearer "+toks[s])
+					if err := client.Do(req, resp); err != nil || resp.StatusCode() != 200 {
+						b.Errorf("join %d: %v %d", s, err, resp.StatusCode())
+						return
+					}
+					body := string(resp.Body())
+					i := strings.Index(body, `"ticket":"`) + len(`"ticket":"`)
+					tickets[s] = body[i : i+strings.IndexByte(body[i:], '"')]
+				}
+			}()
+		}
+		wg.Wait()
+		joinRate := float64(n) / time.Since(start).Seconds()
+		client.CloseIdleConnections()
+
+		// Connect everyone, spread over source addresses.
+		var gaps gapHistogram
+		var measuring atomic.Bool
+		var frames, admitted, open atomic.Int64
+		var maxGapSeen atomic.Int64
+		ctx, stop := context.WithCancel(context.Background())
+		defer stop()
+		next.Store(0)
+		start = time.Now()
+		var conns sync.WaitGroup
+		for w := range 64 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				d := websocket.Dialer{ReadBufferSize: 512, WriteBufferSize: 256, HandshakeTimeout: 30 * time.Second,
+					NetDial: func(network, addr string) (net.Conn, error) {
+						src := &net.TCPAddr{IP: net.IPv4(127, 0, 0, byte(2+w%8))}
+						return (&net.Dialer{LocalAddr: src}).Dial(network, addr)
+					}}
+				for s := int(next.Add(1)); s <= n; s = int(next.Add(1)) {
+					c, _, err := d.Dial("ws://"+g.addr+"/queue/v1/ws?ticket="+tickets[s], nil)
+					if err != nil {
+						b.Errorf("socket %d: %v", s, err)
+						return
+					}
+					open.Add(1)
+					conns.Add(1)
+					go func() {
+						defer conns.Done()
+						defer c.Close()
+						go func() { <-ctx.Done(); c.Close() }()
+						last := time.Now()
+						for {
+							_, msg, err := c.ReadMessage()
+							if err != nil {
+								open.Add(-1)
+								return
+							}
+							now := time.Now()
+							if measuring.Load() {
+								gap := now.Sub(last)
+								gaps.add(gap)
+								for m := maxGapSeen.Load(); int64(gap) > m && !maxGapSeen.CompareAndSwap(m, int64(gap)); m = maxGapSeen.Load() {
+								}
+								frames.Add(1)
+							}
+							last = now
+							if strings.Contains(string(msg), `"admitted"`) {
+								admitted.Add(1)
+							}
+						}
+					}()
+				}
+			}()
+		}
+		wg.Wait()
+		connectRate := float64(n) / time.Since(start).Seconds()
+		time.Sleep(3 * time.Second) // settle: every socket had a frame since
+		admin(`{"paused": false}`)
+		cmdsBefore := redisCommands(rdb)
+		measuring.Store(true)
+		time.Sleep(window)
+		measuring.Store(false)
+		cmdsAfter := redisCommands(rdb)
+		rss, hwm := procStatus(pid, "VmRSS"), procStatus(pid, "VmHWM")
+		if os.Getenv("CLASSMATE_BENCH_MEMSTATS") != "" {
+			_, body, _ := fasthttp.Get(nil, "http://"+g.addr+"/metrics")
+			for _, line := range strings.Split(string(body), "\n") {
+				if strings.HasPrefix(line, "go_memstats_") || strings.HasPrefix(line, "go_goroutines") {
+					b.Log(line)
+				}
+			}
+		}
+		held := open.Load()
+		stop()
+		conns.Wait()
+
+		b.Logf("joins: %d at %.0f/s; sockets connected at %.0f/s", n, joinRate, connectRate)
+		b.Logf("held %d sockets at the end of a %v window (%d admitted and closed during it)", held, window, admitted.Load())
+		b.Logf("frame gaps over %d frames: p50 %v, p99 %v, p99.9 %v, max %v",
+			frames.Load(), gaps.quantile(0.50), gaps.quantile(0.99), gaps.quantile(0.999), time.Duration(maxGapSeen.Load()).Round(time.Millisecond))
+		b.Logf("gate RSS: %s idle, %s with the sockets (peak %s); Redis: %.0f commands/s during the window (shared server)",
+			rssIdle, rss, hwm, float64(cmdsAfter-cmdsBefore)/window.Seconds())
+		b.ReportMetric(float64(gaps.quantile(0.99).Milliseconds()), "gap-p99-ms")
+		b.ReportMetric(float64(held), "sockets")
+		b.ReportMetric(joinRate, "joins/s")
+	}
+}
+
+// redisCommands returns Redis's total_commands_processed.
+func redisCommands(rdb *goredis.Client) int64 {
+	info, _ := rdb.Info(context.Background(), "stats").Result()
+	for _, line := range strings.Split(info, "\n") {
+		if v, ok := strings.CutPrefix(strings.TrimSpace(line), "total_commands_processed:"); ok {
+			n, _ := strconv.ParseInt(v, 10, 64)
+			return n
+		}
+	}
+	return 0
+}
