@@ -89,6 +89,17 @@ prom-check:
 ops-check:
 	$(OPS) ops-check
 
+# release builds the tarball the AWS instances install (terraform/README.md):
+# make release VERSION=v0.1.0 [ARCH=arm64|amd64]
+ARCH ?= arm64
+.PHONY: release
+release:
+	@[[ -n "$(VERSION)" ]] || { echo "usage: make release VERSION=v0.1.0 [ARCH=arm64|amd64]" >&2; exit 2; }
+	rm -rf bin/release/stage && mkdir -p bin/release/stage
+	CGO_ENABLED=0 GOOS=linux GOARCH=$(ARCH) $(GO) build -trimpath -ldflags='-s -w' -o bin/release/stage/ ./cmd/core ./cmd/gate ./cmd/indexer
+	tar -C bin/release/stage -czf bin/release/classmate-$(VERSION)-linux-$(ARCH).tar.gz core gate indexer
+	@echo "bin/release/classmate-$(VERSION)-linux-$(ARCH).tar.gz"
+
 # Benchmarks and load tests (issue 5). bench runs S1–S6 of BENCHMARKS.md at
 # short sizes (under ten minutes) on a stack of its own (database
 # classmate_bench, Redis prefix bench:, core :18081, gate :18080), started

@@ -1,15 +1,3 @@
-// Package gate is the waiting-room domain: the room and its configuration,
-// tickets and their states, the lottery draw, the admission tick with its
-// adaptive rate, and the interfaces its adapters (gate/redis, gate/http)
-// implement or use. It imports none of its adapters.
-//
-// A student joins the room with a session token and gets one Ticket; from
-// prequeue_seconds before the room opens the ticket waits in the pre-queue,
-// after the opening in the queue. One gate instance at a time (the leader)
-// runs the admission tick: it admits students from the head of the queue at
-// the room's admission rate, never more than max_active at once, and mints
-// each one an admission token, the only thing the core accepts for
-// enrollment writes.
 package gate
 
 import (

@@ -42,49 +42,59 @@ func (e *Estimator) Observe(t time.Time, admittedTotal int64) {
 	}
 }
 
-// Rates returns the mean admission rate over the window and the lowest and
-// highest rates of its etaSlice sub-windows, per second; all zero without
+// Rates are admission rates per second: the mean over the Estimator's
+// window and the lowest and highest of its sub-windows; all zero without
 // at least a second of samples.
-func (e *Estimator) Rates() (mean, low, high float64) {
+type Rates struct {
+	Mean, Low, High float64
+}
+
+// Rates returns the rates observed so far.
+func (e *Estimator) Rates() Rates {
 	if e == nil {
-		return 0, 0, 0
+		return Rates{}
 	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	n := len(e.samples)
 	if n < 2 {
-		return 0, 0, 0
+		return Rates{}
 	}
 	first, last := e.samples[0], e.samples[n-1]
 	span := last.t.Sub(first.t).Seconds()
 	if span < 1 {
-		return 0, 0, 0
+		return Rates{}
 	}
-	mean = float64(last.n-first.n) / span
-	low, high = mean, mean
+	mean := float64(last.n-first.n) / span
+	r := Rates{Mean: mean, Low: mean, High: mean}
 	start := 0
 	for i := 1; i < n; i++ {
 		d := e.samples[i].t.Sub(e.samples[start].t)
 		if d < etaSlice {
 			continue
 		}
-		r := float64(e.samples[i].n-e.samples[start].n) / d.Seconds()
-		low, high = min(low, r), max(high, r)
+		x := float64(e.samples[i].n-e.samples[start].n) / d.Seconds()
+		r.Low, r.High = min(r.Low, x), max(r.High, x)
 		start = i
 	}
-	return mean, low, high
+	return r
+}
+
+// ETA is Rates().ETA: the Estimator's current estimate.
+func (e *Estimator) ETA(position int64, now time.Time, room RoomState, phase State) (eta, low, high int64) {
+	return e.Rates().ETA(position, now, room, phase)
 }
 
 // ETA returns the expected seconds until a ticket at position is admitted,
-// and a range around it. The rate is the observed one; without
-// observations (before the opening, or paused) it is the room's effective
-// rate, at least one a second. A pre-queue ticket adds the time until the
-// opening.
-func (e *Estimator) ETA(position int64, now time.Time, room RoomState, phase State) (eta, low, high int64) {
+// and a range around it from the sub-window rates. Without observations
+// (before the opening, or paused) the rate is the room's effective rate,
+// at least one a second. A pre-queue ticket adds the time until the
+// opening. Cheap: the hub calls it for every frame.
+func (r Rates) ETA(position int64, now time.Time, room RoomState, phase State) (eta, low, high int64) {
 	if position <= 0 {
 		return 0, 0, 0
 	}
-	mean, lo, hi := e.Rates()
+	mean, lo, hi := r.Mean, r.Low, r.High
 	if mean <= 0 {
 		mean = max(room.EffectiveRate, 1)
 		lo, hi = mean, mean

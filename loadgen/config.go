@@ -15,6 +15,7 @@ type Config struct {
 	Core          string // base URL of the core (admin routes, direct baselines)
 	AdminToken    string
 	MySQLDSN      string
+	ReplicaDSN    string // for the replica lag over time (optional)
 	RedisAddr     string
 	RedisPassword string
 	RedisPrefix   string // the core's key prefix
@@ -34,6 +35,7 @@ type Config struct {
 	Repo         string        // module root, for the benchmarks S6 runs with go test
 	Timeout      time.Duration // bound of each scenario run
 	Quiet        bool
+	CPUProfile   string // write the load generator's own CPU profile here
 
 	S1 S1Config
 	S2 S2Config
@@ -114,6 +116,7 @@ func parseFlags(name string, args []string, getenv func(string) string, stderr i
 	fs.StringVar(&c.Core, "core", env("CLASSMATE_LOADGEN_CORE", "http://127.0.0.1:8081"), "core base URL (loopback only): admin routes and direct baselines")
 	fs.StringVar(&c.AdminToken, "admin-token", env("CLASSMATE_ADMIN_TOKEN", "dev-admin-token"), "admin token of gate and core")
 	fs.StringVar(&c.MySQLDSN, "mysql", env("CLASSMATE_MYSQL_DSN", "classmate:classmate@tcp(127.0.0.1:33061)/classmate"), "MySQL DSN, for the invariant checks and resets")
+	fs.StringVar(&c.ReplicaDSN, "mysql-replica", env("CLASSMATE_MYSQL_REPLICA_DSN", ""), "MySQL replica DSN, for the replication lag over time (optional)")
 	fs.StringVar(&c.RedisAddr, "redis", env("CLASSMATE_REDIS_ADDR", "127.0.0.1:63791"), "Redis address, for the invariant checks")
 	fs.StringVar(&c.RedisPassword, "redis-password", env("CLASSMATE_REDIS_PASSWORD", ""), "Redis password")
 	fs.StringVar(&c.RedisPrefix, "redis-prefix", env("CLASSMATE_REDIS_PREFIX", "classmate:"), "the core's Redis key prefix")
@@ -131,6 +134,7 @@ func parseFlags(name string, args []string, getenv func(string) string, stderr i
 	fs.StringVar(&c.Repo, "repo", ".", "module root, where S6 runs go test")
 	fs.DurationVar(&c.Timeout, "timeout", 5*time.Minute, "bound of each scenario run")
 	fs.BoolVar(&c.Quiet, "quiet", false, "no progress lines")
+	fs.StringVar(&c.CPUProfile, "cpuprofile", "", "write the load generator's own CPU profile to this file")
 
 	fs.IntVar(&c.S1.Students, "s1-students", 20000, "S1: students in the rush")
 	fs.IntVar(&c.S1.Attempts, "s1-attempts", 6, "S1: enrollment attempts per student")

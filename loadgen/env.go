@@ -22,6 +22,7 @@ type Env struct {
 	Core     *Client
 	Sockets  *Sockets
 	DB       *sql.DB
+	Replica  *sql.DB // nil without -mysql-replica
 	Redis    *redis.Client
 	Sessions *Sessions
 	// Catalogue is the courses table as the run started.
@@ -76,6 +77,19 @@ func openEnv(ctx context.Context, c Config, log io.Writer, sockets int) (*Env, e
 		return nil, fmt.Errorf("open mysql: %w", err)
 	}
 	e.DB.SetMaxOpenConns(16)
+	if c.ReplicaDSN != "" {
+		rd, err := mysql.ParseDSN(c.ReplicaDSN)
+		if err != nil {
+			return nil, fmt.Errorf("-mysql-replica: %w", err)
+		}
+		if err := checkLoopback("-mysql-replica", rd.Addr); err != nil {
+			return nil, err
+		}
+		if e.Replica, err = sql.Open("mysql", rd.FormatDSN()); err != nil {
+			return nil, fmt.Errorf("open replica: %w", err)
+		}
+		e.Replica.SetMaxOpenConns(2)
+	}
 	e.Redis = redis.NewClient(&redis.Options{Addr: c.RedisAddr, Password: c.RedisPassword, PoolSize: 64})
 	e.Sessions = &Sessions{Client: e.Gate, Password: c.Password, File: c.SessionCache}
 
@@ -142,6 +156,9 @@ func (e *Env) Close() {
 	if e.DB != nil {
 		e.DB.Close()
 	}
+	if e.Replica != nil {
+		e.Replica.Close()
+	}
 	if e.Redis != nil {
 		e.Redis.Close()
 	}
@@ -153,4 +170,40 @@ func (e *Env) logf(format string, args ...any) {
 		return
 	}
 	fmt.Fprintf(e.Log, time.Now().Format("15:04:05 ")+format+"\n", args...)
+}
+
+// replicaLag returns the replica's Seconds_Behind_Master, or -1 when
+// unknown.
+func (e *Env) replicaLag(ctx context.Context) float64 {
+	if e.Replica == nil {
+		return -1
+	}
+	ctx, cancel := context.WithTimeout(ctx, time.Second)
+	defer cancel()
+	rows, err := e.Replica.QueryContext(ctx, "SHOW SLAVE STATUS")
+	if err != nil {
+		return -1
+	}
+	defer rows.Close()
+	cols, err := rows.Columns()
+	if err != nil || !rows.Next() {
+		return -1
+	}
+	vals := make([]sql.NullString, len(cols))
+	ptrs := make([]any, len(cols))
+	for i := range vals {
+		ptrs[i] = &vals[i]
+	}
+	if rows.Scan(ptrs...) != nil {
+		return -1
+	}
+	for i, c := range cols {
+		if c == "Seconds_Behind_Master" && vals[i].Valid {
+			var n float64
+			if _, err := fmt.Sscan(vals[i].String, &n); err == nil {
+				return n
+			}
+		}
+	}
+	return -1
 }

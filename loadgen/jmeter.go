@@ -70,7 +70,7 @@ func studentsCSVCmd(args []string, stdout, stderr io.Writer) error {
 	return bw.Flush()
 }
 
-// Sample is one line of a JMeter results file (JTL, CSV format).
+// JTLSample is one line of a JMeter results file (JTL, CSV format).
 type JTLSample struct {
 	Time      time.Time
 	Elapsed   time.Duration

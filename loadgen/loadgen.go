@@ -20,6 +20,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/pprof"
 	"strings"
 	"time"
 )
@@ -97,6 +98,19 @@ func runCmd(ctx context.Context, cmd string, args []string, getenv func(string) 
 				sockets = max(sockets, cfg.S4.Clients)
 			}
 		}
+	}
+	if cfg.CPUProfile != "" {
+		f, err := os.Create(cfg.CPUProfile)
+		if err != nil {
+			fmt.Fprintln(stderr, "loadgen:", err)
+			return 1
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			fmt.Fprintln(stderr, "loadgen:", err)
+			return 1
+		}
+		defer pprof.StopCPUProfile()
 	}
 	e, err := openEnv(ctx, cfg, stderr, sockets)
 	if err != nil {

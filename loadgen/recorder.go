@@ -2,7 +2,6 @@ package loadgen
 
 import (
 	"bytes"
-	"sort"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -211,19 +210,4 @@ func errorCode(body []byte) string {
 		return ""
 	}
 	return string(rest[:j])
-}
-
-// sortedCodes returns codes ordered by count, largest first.
-func sortedCodes(m map[string]int64) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Slice(keys, func(i, j int) bool {
-		if m[keys[i]] != m[keys[j]] {
-			return m[keys[i]] > m[keys[j]]
-		}
-		return keys[i] < keys[j]
-	})
-	return keys
 }

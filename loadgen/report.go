@@ -244,6 +244,11 @@ func charts(s *Scenario) []template.HTML {
 		}
 		out = append(out, m.svg())
 	}
+	lag, l1 := get(func(x Sample) float64 { return math.Max(0, x.ReplicaLag) })
+	if l1 {
+		out = append(out, chart{Title: "MySQL replica lag (Seconds_Behind_Master)", YLabel: "seconds", Events: s.Events,
+			Lines: []line{{Name: "replica lag", Color: palette[6], X: at, Y: lag, Area: true, Unit: "s"}}}.svg())
+	}
 	return out
 }
 

@@ -135,6 +135,8 @@ type Sample struct {
 	RedisOps  float64 `json:"redis_ops_per_s"`
 	Commits   float64 `json:"core_commits_per_s"`
 	CPU       float64 `json:"cpu_busy_pct"`
+	// ReplicaLag is the replica's Seconds_Behind_Master (-1 unknown).
+	ReplicaLag float64 `json:"replica_lag_s"`
 }
 
 // figure builds a figure; baseline ≤ 0 means none.

@@ -163,7 +163,7 @@ func (c *crowd) student(ctx context.Context, i int, s Session, courses []int64, 
 	c.admitted.Add(1)
 	for _, course := range courses {
 		think(rng, thinkMean)
-		if !c.enrollIn(i, s, admission, course, rng) {
+		if !c.enrollIn(i, s, admission, course) {
 			break
 		}
 	}

@@ -19,9 +19,10 @@ func runS5(ctx context.Context, e *Env) (*Scenario, error) {
 		Measures: "Updates are PUT /admin/v1/courses/{id} on the core (each a durable MySQL commit), paced at the rate. " +
 			"Most rotate over the bulk courses; one in -s5-sample goes to a probe course that nothing else changes for " +
 			"several seconds, and from its 200 answer the load generator polls GET /api/v1/courses?q=<the new title's " +
-			"unique word> every 20 ms until the new title is found: change→searchable. Baseline: the same change read " +
-			"back by GET /api/v1/courses/{id} (the catalogue replica), polled the same way. At the end every course " +
-			"touched is compared between MySQL and search.",
+			"unique word> every 20 ms until the new title is found: change→searchable. Baseline: for one probe in four, " +
+			"the same change read back by GET /api/v1/courses/{id} (served from the MySQL replica), polled every 100 ms. " +
+			"Changes not seen within 5 s are recorded as 5 s. At the end every course touched is compared between MySQL " +
+			"and search.",
 		Params: map[string]any{"rate": cfg.Rate, "duration": cfg.Duration.String(), "bulk_courses": cfg.Courses,
 			"probe_courses": probeCourses, "sample_every": cfg.SampleEvery},
 	}
@@ -77,7 +78,7 @@ func runS5(ctx context.Context, e *Env) (*Scenario, error) {
 	})
 	jobs := make(chan int64, 1024)
 	var workers sync.WaitGroup
-	for w := 0; w < 64; w++ {
+	for w := 0; w < 128; w++ {
 		workers.Add(1)
 		go func() {
 			defer workers.Done()
@@ -99,15 +100,20 @@ func runS5(ctx context.Context, e *Env) (*Scenario, error) {
 				}
 				if probe {
 					done := time.Now()
-					probes.Add(2)
+					probes.Add(1)
 					go func() {
 						defer probes.Done()
 						e.probe(fresh, search, done, c, n, &mu, latest, &superseded, &lost, true)
 					}()
-					go func() {
-						defer probes.Done()
-						e.probe(replica, read, done, c, n, &mu, latest, nil, nil, false)
-					}()
+					// The replica baseline polls more gently, for one probe
+					// in four, so that it does not load the core itself.
+					if (n/int64(cfg.SampleEvery))%4 == 0 {
+						probes.Add(1)
+						go func() {
+							defer probes.Done()
+							e.probe(replica, read, done, c, n, &mu, latest, nil, nil, false)
+						}()
+					}
 				}
 			}
 		}()
@@ -123,7 +129,6 @@ func runS5(ctx context.Context, e *Env) (*Scenario, error) {
 	close(jobs)
 	workers.Wait()
 	sent := put.Count()
-	elapsed := time.Since(start)
 	probes.Wait()
 
 	// Final state: every course as MySQL has it must be what search finds.
@@ -135,11 +140,11 @@ func runS5(ctx context.Context, e *Env) (*Scenario, error) {
 	fq := fresh.Latency.Quantiles(0.5, 0.99)
 	rq := replica.Latency.Quantiles(0.5, 0.99)
 	sc.Figures = []Figure{
-		figure("update_rate", "course updates/s", "updates/s", float64(sent)/elapsed.Seconds(), float64(cfg.Rate), "planned rate"),
+		figure("update_rate", "course updates/s", "updates/s", rate(sent, put), float64(cfg.Rate), "planned rate"),
 		figure("fresh_p50", "change→searchable p50", "ms", ms(fq[0]), ms(rq[0]), "change→replica read p50").lower(),
 		figure("fresh_p99", "change→searchable p99", "ms", ms(fq[1]), ms(rq[1]), "change→replica read p99").lower().target("≤ 1 s", "<=", 1000),
 		figure("probes", "changes measured", "changes", float64(fresh.Count()), 0, ""),
-		figure("never_seen", "measured changes never found (5 s)", "changes", float64(lost.Load()), 0, "").lower().target("0", "==", 0),
+		figure("never_seen", "measured changes not searchable within 5 s", "changes", float64(lost.Load()), 0, "").lower().target("0", "==", 0),
 		figure("mismatch", "courses where search ≠ MySQL at the end", "courses", float64(len(mismatch)), 0, "").lower().target("0", "==", 0),
 	}
 	if superseded.Load() > 0 {
@@ -185,11 +190,18 @@ func (e *Env) probe(into, calls *Endpoint, done time.Time, c Course, n int64, mu
 			superseded.Add(1)
 			return
 		}
-		time.Sleep(20 * time.Millisecond)
+		if bySearch {
+			time.Sleep(20 * time.Millisecond)
+		} else {
+			time.Sleep(100 * time.Millisecond)
+		}
 	}
 	if lost != nil {
 		lost.Add(1)
 	}
+	// Not seen within the bound: record the bound, so that the
+	// percentiles do not leave the slowest changes out.
+	into.Observe(5 * time.Second)
 }
 
 // shows reports whether course c is seen with c's title.

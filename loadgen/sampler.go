@@ -23,7 +23,6 @@ type sampler struct {
 	samples []Sample
 	// Hooks set by the scenario.
 	sockets func() int64
-	peakRSS float64
 }
 
 func newSampler(e *Env, start time.Time) *sampler {
@@ -48,6 +47,7 @@ func (s *sampler) run(ctx context.Context) {
 		x.Conns = s.e.Src.Open()
 		x.GateRSS = round(rssMiB(s.e.GatePID))
 		x.CoreRSS = round(rssMiB(s.e.CorePID))
+		x.ReplicaLag = s.e.replicaLag(ctx)
 		redisTotal := s.redisCommands(ctx)
 		commits := s.coreCommits()
 		busy, total := cpuTimes()
@@ -67,7 +67,6 @@ func (s *sampler) run(ctx context.Context) {
 			}
 			s.mu.Lock()
 			s.samples = append(s.samples, x)
-			s.peakRSS = max(s.peakRSS, x.GateRSS)
 			s.mu.Unlock()
 		}
 		prev, prevAt, prevRedis, prevCommits = x, now, redisTotal, commits
@@ -123,11 +122,4 @@ func metricValue(body []byte, name string) float64 {
 		}
 	}
 	return 0
-}
-
-// peakGateRSS returns the largest gate RSS sampled, in MiB.
-func (s *sampler) peakGateRSS() float64 {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.peakRSS
 }

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"sort"
 	"strings"
-	"sync/atomic"
 	"time"
 )
 
@@ -195,14 +194,4 @@ func rate(n int64, ep *Endpoint) float64 {
 		return float64(n) / d
 	}
 	return 0
-}
-
-// maxAtomic raises v to x.
-func maxAtomic(v *atomic.Int64, x int64) {
-	for {
-		o := v.Load()
-		if x <= o || v.CompareAndSwap(o, x) {
-			return
-		}
-	}
 }

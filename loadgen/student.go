@@ -2,10 +2,12 @@ package loadgen
 
 import (
 	"context"
+	crand "crypto/rand"
 	"encoding/hex"
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -24,20 +26,25 @@ type crowd struct {
 
 	joined, waiting, admitted, finished, failed atomic.Int64
 	lastAnswer                                  atomic.Int64 // unix ns of the latest answer to any student
+	keyPrefix                                   string       // random per run, for Idempotency-Keys
+	keys                                        atomic.Int64
 	errMu                                       sync.Mutex
 	errs                                        map[string]int
 }
 
 func newCrowd(e *Env, rec *Recorder, seed uint64) *crowd {
+	var nonce [8]byte
+	_, _ = crand.Read(nonce[:])
 	return &crowd{
 		e: e, rec: rec, commits: &Commits{}, seed: seed, errs: map[string]int{},
-		join:     rec.Endpoint("join"),
-		ws:       rec.Endpoint("ws_connect"),
-		frameGap: rec.Endpoint("ws_frame_gap"),
-		status:   rec.Endpoint("status"),
-		wait:     rec.Endpoint("join_to_admitted"),
-		enroll:   rec.Endpoint("enroll"),
-		leave:    rec.Endpoint("leave"),
+		keyPrefix: hex.EncodeToString(nonce[:]) + "-",
+		join:      rec.Endpoint("join"),
+		ws:        rec.Endpoint("ws_connect"),
+		frameGap:  rec.Endpoint("ws_frame_gap"),
+		status:    rec.Endpoint("status"),
+		wait:      rec.Endpoint("join_to_admitted"),
+		enroll:    rec.Endpoint("enroll"),
+		leave:     rec.Endpoint("leave"),
 	}
 }
 
@@ -201,12 +208,10 @@ func (c *crowd) poll(ctx context.Context, i int, s Session) (string, error) {
 // enrollIn makes one enrollment attempt as the enrollment page does: one
 // Idempotency-Key per click, reused only to retry that click after a
 // network failure. It reports whether the admission is still good.
-func (c *crowd) enrollIn(i int, s Session, admission string, course int64, rng *rand.Rand) bool {
-	var k [12]byte
-	for j := range k {
-		k[j] = byte(rng.UintN(256))
-	}
-	key := hex.EncodeToString(k[:])
+func (c *crowd) enrollIn(i int, s Session, admission string, course int64) bool {
+	// Keys must never repeat across runs: the core answers a repeated key
+	// with the first answer for at least ten minutes, writing nothing.
+	key := c.keyPrefix + strconv.FormatInt(c.keys.Add(1), 36)
 	body := enrollBody(course)
 	for try := 0; try < 2; try++ {
 		r := c.call(c.e.Gate, c.enroll, i, "POST", "/api/v1/enrollments", admission, body, "Idempotency-Key", key)

@@ -76,7 +76,7 @@ func (s *Server) room(c *call) error {
 	if err != nil {
 		return s.storeError(err)
 	}
-	observed, _, _ := s.Estimator.Rates()
+	observed := s.Estimator.Rates().Mean
 	out := roomStats{
 		Room: newRoomJSON(st), Waiting: st.Waiting, Active: st.Active, AdmittedTotal: st.AdmittedTotal,
 		AdmitRate: st.EffectiveRate, AdmitRateConfigured: st.Room.AdmitPerSecond, AdmitRateObserved: observed,

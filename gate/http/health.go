@@ -57,8 +57,7 @@ func (s *Server) newMetrics() *metrics.Set {
 	set.NewGauge(`classmate_gate_admit_rate{kind="configured"}`, room(func(r *roomFigures) float64 { return r.configured }))
 	set.NewGauge(`classmate_gate_admit_rate{kind="effective"}`, room(func(r *roomFigures) float64 { return r.effective }))
 	set.NewGauge(`classmate_gate_admit_rate{kind="observed"}`, func() float64 {
-		r, _, _ := s.Estimator.Rates()
-		return r
+		return s.Estimator.Rates().Mean
 	})
 	set.NewGauge(`classmate_gate_sockets`, func() float64 {
 		if s.Hub == nil {

@@ -118,10 +118,10 @@ func (h *Hub) interval() time.Duration {
 	return DefaultFrameInterval
 }
 
-// refreshAfter is the age at which a frame is resent: early enough that
-// the next tick, however late, still makes it within Interval.
+// refreshAfter is the age at which a frame is resent: three ticks before
+// Interval, so a late tick or a slow write pass still makes it in time.
 func (h *Hub) refreshAfter() time.Duration {
-	return max(h.interval()-2*h.tick(), h.tick())
+	return max(h.interval()-3*h.tick(), h.tick())
 }
 
 func (h *Hub) touchEvery() time.Duration {

@@ -22,7 +22,7 @@ func (h *Hub) Step(ctx context.Context) error {
 	}
 	phase := room.Phase(now)
 	refresh, touchEvery, ping := h.refreshAfter(), h.touchEvery(), h.ping()
-	ts := &tickState{room: room, phase: phase, now: now, refresh: refresh, start: start}
+	ts := &tickState{room: room, phase: phase, now: now, refresh: refresh, start: start, rates: h.Estimator.Rates()}
 
 	// One pass over the sockets: who is due a frame, a ping, a touch.
 	var due, pings [nHubShards][]*client
@@ -139,7 +139,8 @@ type tickState struct {
 	phase   gate.State
 	now     time.Time
 	refresh time.Duration
-	start   time.Time // wall clock when the tick read the room
+	start   time.Time  // wall clock when the tick read the room
+	rates   gate.Rates // for the ETAs
 }
 
 // push sends c its position from a fresh rank, when it changed enough or
@@ -155,7 +156,7 @@ func (h *Hub) push(c *client, ts *tickState, rank int64, buf []byte) []byte {
 	if !send {
 		return buf
 	}
-	eta, lo, hi := h.Estimator.ETA(pos, ts.now, ts.room, ts.phase)
+	eta, lo, hi := ts.rates.ETA(pos, ts.now, ts.room, ts.phase)
 	buf = appendPosition(buf[:0], ts.phase, pos, eta, lo, hi)
 	if c.write(buf) {
 		c.sentPos, c.sentAt = pos, ts.now

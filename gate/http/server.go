@@ -110,8 +110,9 @@ func (s *Server) Serve(ln net.Listener) error {
 		IdleTimeout:                  60 * time.Second,
 		NoDefaultServerHeader:        true,
 		DisablePreParseMultipartForm: true,
-		// Sockets held by the hub are connections too.
-		Concurrency: 1 << 20,
+		// Sockets held by the hub are connections too; the hub closes them.
+		Concurrency:       1 << 20,
+		KeepHijackedConns: true,
 		ErrorHandler: func(ctx *fasthttp.RequestCtx, err error) {
 			if errors.Is(err, fasthttp.ErrBodyTooLarge) && ctx.Request.Header.ContentLength() > 0 {
 				s.serve(ctx, true)

@@ -1,7 +1,6 @@
 package http
 
 import (
-	"context"
 	"strconv"
 	"sync"
 	"time"
@@ -35,26 +34,32 @@ func (s *Server) ws(c *call) error {
 	if s.Hub == nil || s.Hub.closing.Load() {
 		return gate.ErrUnavailable
 	}
-	_ = s.upgrader.Upgrade(c.ctx, func(conn *websocket.Conn) { s.Hub.Serve(conn, student, t) })
+	// The first view is read here, on fasthttp's pooled worker, so the
+	// socket's own goroutine never runs the deep Redis client code and its
+	// stack stays small for the socket's whole life.
+	now := s.Hub.now()
+	ctx, cancel = s.context()
+	v, err := s.Queue.View(ctx, student, now, true)
+	cancel()
+	if err != nil {
+		return s.storeError(err)
+	}
+	_ = s.upgrader.Upgrade(c.ctx, func(conn *websocket.Conn) { s.Hub.Serve(conn, t, v, now) })
 	return nil // a failed upgrade was answered by the upgrader's Error
 }
 
-// Serve holds conn for the ticket's student until it closes: the first
-// frame at once, then whatever the ticks send. It returns when the socket
-// is closed.
-func (h *Hub) Serve(conn *websocket.Conn, student int64, ticket string) {
-	c := &client{conn: conn, student: student, ticket: ticket}
-	defer conn.Close()
-	now := h.now()
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	v, err := h.Queue.View(ctx, student, now, true)
-	cancel()
-	if err != nil {
-		h.log().Warn("socket: first view", "err", err)
-		c.close(websocket.CloseTryAgainLater, "try again")
-		return
-	}
+// Serve takes over conn for the ticket: it sends the first frame at once
+// from v, the ticket's view at now, and unless that ended the ticket's
+// stream, hands the socket to the hub and returns. The server must keep
+// hijacked connections open (fasthttp's KeepHijackedConns): fasthttp's
+// hijack goroutine then returns at once and gives its RequestCtx back to
+// its pool, and the socket lives on in a goroutine of its own that only
+// reads, so its stack stays at the minimum. Memory per socket matters at
+// 100,000 of them.
+func (h *Hub) Serve(conn *websocket.Conn, ticket string, v gate.TicketView, now time.Time) {
+	c := &client{conn: conn, student: v.StudentID, ticket: ticket}
 	if _, open := h.frameFor(c, v, now, nil); !open {
+		conn.Close()
 		return
 	}
 	c.touchedAt, c.pingedAt = now, now
@@ -62,14 +67,19 @@ func (h *Hub) Serve(conn *websocket.Conn, student int64, ticket string) {
 		c.close(websocket.CloseGoingAway, "gate shutting down")
 		return
 	}
-	defer h.remove(c)
-
 	pongWait := 2*h.ping() + 10*time.Second
 	conn.SetReadLimit(512)
 	_ = conn.SetReadDeadline(time.Now().Add(pongWait))
 	conn.SetPongHandler(func(string) error { return conn.SetReadDeadline(time.Now().Add(pongWait)) })
+	go h.hold(c)
+}
+
+// hold reads the socket (pongs, a close) until it fails, then forgets it.
+func (h *Hub) hold(c *client) {
+	defer h.remove(c)
+	defer c.conn.Close()
 	for {
-		if _, _, err := conn.NextReader(); err != nil {
+		if _, _, err := c.conn.NextReader(); err != nil {
 			c.closed.Store(true)
 			return
 		}

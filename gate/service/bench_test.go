@@ -54,9 +54,10 @@ func percentile(sorted []time.Duration, p float64) time.Duration {
 }
 
 // BenchmarkJoin20k: 20,000 students join an open room through one gate
-// (HTTP over loopback, CLASSMATE_BENCH_CONNS connections, default 256) while
-// its admission tick runs; the baseline is the join script alone, called
-// on Redis by as many goroutines, in the same run. Run with
+// process (HTTP over loopback, CLASSMATE_BENCH_CONNS connections, default
+// 256) while its admission tick runs; the baseline, in the same run, is
+// the join script alone, called on Redis from this process by as many
+// goroutines through the same pipelining store. Run with
 //
 //	go test -run '^$' -bench Join20k -benchtime 1x ./gate/service/
 //
@@ -67,7 +68,7 @@ func BenchmarkJoin20k(b *testing.B) {
 	toks := sessions(b, n)
 	for range b.N {
 		rdb, prefix := dbtest.MustOpenRedis(b)
-		addr := startGateB(b, prefix)
+		addr := startChild(b, prefix, "join-bench", map[string]string{"CLASSMATE_GATE_RATE_IP": "0"}).addr
 		client := &fasthttp.Client{MaxConnsPerHost: conns, ReadTimeout: 30 * time.Second}
 		lat := make([]time.Duration, n)
 		var next atomic.Int64
@@ -145,23 +146,4 @@ func BenchmarkJoin20k(b *testing.B) {
 			b.Errorf("%d joins failed", failed.Load())
 		}
 	}
-}
-
-// startGateB runs a gate in-process for a benchmark: no rate limit (the
-// load comes from one IP), its logs discarded.
-func startGateB(b *testing.B, prefix string) string {
-	v := gateVars(prefix, "http://127.0.0.1:1")
-	v["CLASSMATE_GATE_RATE_IP"] = "0"
-	ctx, cancel := context.WithCancel(context.Background())
-	addr := make(chan string, 1)
-	done := make(chan error, 1)
-	go func() { done <- runGate(ctx, v, func(a string) { addr <- a }) }()
-	b.Cleanup(func() { cancel(); <-done })
-	select {
-	case a := <-addr:
-		return a
-	case err := <-done:
-		b.Fatal(err)
-	}
-	return ""
 }

@@ -77,7 +77,13 @@ func BenchmarkSockets(b *testing.B) {
 	toks := sessions(b, n)
 	for range b.N {
 		rdb, prefix := dbtest.MustOpenRedis(b)
-		g := startChild(b, prefix, "bench", map[string]string{"CLASSMATE_GATE_RATE_IP": "0", "CLASSMATE_GATE_TICK": "200ms"})
+		vars := map[string]string{"CLASSMATE_GATE_RATE_IP": "0", "CLASSMATE_GATE_TICK": "200ms"}
+		for _, k := range []string{"GOGC", "GOMEMLIMIT"} {
+			if v := os.Getenv("CLASSMATE_BENCH_GATE_" + k); v != "" {
+				vars[k] = v // the gate's Go runtime settings
+			}
+		}
+		g := startChild(b, prefix, "bench", vars)
 		b.Cleanup(func() { g.cmd.Process.Kill(); g.cmd.Wait() })
 		pid := g.cmd.Process.Pid
 		rssIdle := procStatus(pid, "VmRSS")
@@ -192,12 +198,14 @@ func BenchmarkSockets(b *testing.B) {
 		time.Sleep(window)
 		measuring.Store(false)
 		cmdsAfter := redisCommands(rdb)
+
 		rss, hwm := procStatus(pid, "VmRSS"), procStatus(pid, "VmHWM")
 		if os.Getenv("CLASSMATE_BENCH_MEMSTATS") != "" {
 			_, body, _ := fasthttp.Get(nil, "http://"+g.addr+"/metrics")
 			for _, line := range strings.Split(string(body), "\n") {
-				if strings.HasPrefix(line, "go_memstats_") || strings.HasPrefix(line, "go_goroutines") {
-					b.Log(line)
+				if strings.HasPrefix(line, "go_memstats_") || strings.HasPrefix(line, "go_goroutines") ||
+					strings.HasPrefix(line, "process_resident") {
+					fmt.Println(line)
 				}
 			}
 		}

@@ -29,6 +29,8 @@ import (
 	"time"
 
 	"github.com/go-sql-driver/mysql"
+
+	"classmate/indexer"
 )
 
 // Config configures a Streamer. Zero values take the defaults.
@@ -51,9 +53,10 @@ type Config struct {
 	CheckpointInterval time.Duration
 	// Log receives progress and errors (default slog.Default()).
 	Log *slog.Logger
-	// Observe, when set, receives each change's lag from binlog event time
-	// to searchable, like the lag histogram.
-	Observe func(lag time.Duration)
+	// Observe, when set, receives each flushed change and its lag from
+	// binlog event time to searchable, as the lag histogram records it.
+	// It is called from the streamer's goroutine and must be quick.
+	Observe func(c indexer.Change, lag time.Duration)
 }
 
 // conn is what the streamer needs from the DSN.

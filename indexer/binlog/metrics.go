@@ -4,6 +4,8 @@ import (
 	"time"
 
 	"github.com/VictoriaMetrics/metrics"
+
+	"classmate/indexer"
 )
 
 // lagBuckets are the upper bounds of the lag histogram, in seconds.
@@ -26,9 +28,9 @@ var (
 
 // observeLag records one change's lag, in the histogram and in the
 // optional observer.
-func observeLag(d time.Duration, observe func(time.Duration)) {
+func observeLag(c indexer.Change, d time.Duration, observe func(indexer.Change, time.Duration)) {
 	lag.Update(max(d, 0).Seconds())
 	if observe != nil {
-		observe(d)
+		observe(c, d)
 	}
 }

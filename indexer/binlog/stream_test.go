@@ -72,7 +72,7 @@ func (s *savepointSink) Write(ctx context.Context, c []indexer.Change) error {
 	}
 	return s.idx.Write(ctx, c)
 }
-func (s *savepointSink) Flush(ctx context.Context) error                     { return s.idx.Flush(ctx) }
+func (s *savepointSink) Flush(ctx context.Context) error { return s.idx.Flush(ctx) }
 func (s *savepointSink) Versions(ctx context.Context) (map[int64]int64, error) {
 	return s.idx.Versions(ctx)
 }

@@ -128,7 +128,7 @@ func (t *tailer) flush(ctx context.Context, force bool) error {
 	now := time.Now()
 	for _, c := range t.pending {
 		if !c.At.IsZero() {
-			observeLag(now.Sub(c.At), t.s.cfg.Observe)
+			observeLag(c, now.Sub(c.At), t.s.cfg.Observe)
 		}
 	}
 	changesTotal.Add(len(t.pending))

@@ -43,8 +43,9 @@ type Index struct {
 	batch   *bleve.Batch
 	pending map[int64]entry
 
-	// gen counts executed batches.
-	gen atomic.Uint64
+	// gen counts executed batches; cache holds pages of the current gen.
+	gen   atomic.Uint64
+	cache *cache
 }
 
 type entry struct {
@@ -96,8 +97,13 @@ func Open(dir, source string) (*Index, error) {
 // the same batch as the documents before it (or into a later one), and
 // scorch persists batches in order, so a crash loses a suffix of batches
 // together with their checkpoint, and the restart replays them.
-// bleve writes the index path into the map it is given: a new one each time.
-func scorchConfig() map[string]any { return map[string]any{"unsafe_batch": true} }
+//
+// bolt_timeout: a second process opening the same directory fails instead
+// of waiting for the first one's lock forever. bleve writes the index path
+// into the map it is given, so each open gets a new one.
+func scorchConfig() map[string]any {
+	return map[string]any{"unsafe_batch": true, "bolt_timeout": "5s"}
+}
 
 func open(dir string) (*Index, error) {
 	idx, err := bleve.OpenUsing(dir, scorchConfig())
@@ -122,7 +128,7 @@ func open(dir string) (*Index, error) {
 	if err != nil {
 		return nil, fmt.Errorf("bleve: open %s: %w", dir, err)
 	}
-	x := &Index{idx: idx, state: map[int64]entry{}}
+	x := &Index{idx: idx, state: map[int64]entry{}, cache: newCache(DefaultCacheSize)}
 	x.reset()
 	return x, nil
 }
@@ -155,6 +161,10 @@ func (x *Index) load() error {
 	}
 	return nil
 }
+
+// SetCacheSize sets how many result pages the index keeps (0: none). Call
+// it before searching.
+func (x *Index) SetCacheSize(n int) { x.cache = newCache(n) }
 
 // Close waits (up to ten seconds) until every executed batch is persisted,
 // then closes the index; buffered writes that were not flushed are lost.

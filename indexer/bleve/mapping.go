@@ -4,8 +4,9 @@
 // with the contract of GET /api/v1/courses.
 //
 // Bleve has no Korean analyzer, and its cjk analyzer does not split Hangul,
-// so every text field is indexed three ways (see newMapping): whole words
-// for exact word matches, character n-grams of one to three characters for
+// so every text field is indexed four ways (see newMapping): whole words
+// for exact word matches, edge n-grams for word prefixes (ranked above
+// other partial matches), character n-grams of one to three characters for
 // partial words (any substring of a word matches, which suits Korean
 // compounds such as 자료구조 ⊃ 자료, 구조), and the whole field, lower-cased,
 // for exact matches that rank first. Initial consonants (초성) get an n-gram
@@ -16,6 +17,7 @@ import (
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/analysis/analyzer/custom"
 	"github.com/blevesearch/bleve/v2/analysis/analyzer/keyword"
+	"github.com/blevesearch/bleve/v2/analysis/token/edgengram"
 	"github.com/blevesearch/bleve/v2/analysis/token/lowercase"
 	"github.com/blevesearch/bleve/v2/analysis/token/ngram"
 	"github.com/blevesearch/bleve/v2/analysis/token/unicodenorm"
@@ -27,15 +29,17 @@ import (
 
 // MappingVersion changes whenever newMapping does; an index built with
 // another version is rebuilt from MySQL.
-const MappingVersion = "1"
+const MappingVersion = "2"
 
 // Analyzer names.
 const (
-	anWord       = "cm_word"        // unicode words, NFC, lower case
-	anNgram      = "cm_ngram"       // … then n-grams of 1–3 characters
-	anExact      = "cm_exact"       // the whole field as one token, NFC, lower case
-	anExactNgram = "cm_exact_ngram" // … then n-grams (course codes: CSE2010-01)
-	anChosung    = "cm_chosung"     // whitespace words of jamo, n-grams
+	anWord       = "cm_word"         // unicode words, NFC, lower case
+	anNgram      = "cm_ngram"        // … then n-grams of 1–3 characters
+	anExact      = "cm_exact"        // the whole field as one token, NFC, lower case
+	anExactNgram = "cm_exact_ngram"  // … then n-grams (course codes: CSE2010-01)
+	anPrefix     = "cm_prefix"       // unicode words, NFC, lower case, edge n-grams
+	anExactPre   = "cm_exact_prefix" // the whole field, edge n-grams
+	anChosung    = "cm_chosung"      // whitespace words of jamo, n-grams
 )
 
 // Field names of the indexed documents.
@@ -43,11 +47,14 @@ const (
 	fTitle       = "title"
 	fTitleNgram  = "title_ng"
 	fTitleExact  = "title_kw"
+	fTitlePrefix = "title_pf" // word prefixes: a term query, not a prefix scan
 	fProf        = "professor"
 	fProfNgram   = "professor_ng"
 	fProfExact   = "professor_kw"
+	fProfPrefix  = "professor_pf"
 	fCodeExact   = "code_kw"
 	fCodeNgram   = "code_ng"
+	fCodePrefix  = "code_pf"
 	fChosung     = "chosung_ng" // title and professor initials
 	fChosungFull = "chosung_kw" // title initials, whole
 	fDepartment  = "department"
@@ -67,6 +74,9 @@ func newMapping() (*mapping.IndexMappingImpl, error) {
 	if err := m.AddCustomTokenFilter("cm_ngram13", map[string]any{"type": ngram.Name, "min": 1.0, "max": 3.0}); err != nil {
 		return nil, err
 	}
+	if err := m.AddCustomTokenFilter("cm_edge", map[string]any{"type": edgengram.Name, "back": false, "min": 1.0, "max": 20.0}); err != nil {
+		return nil, err
+	}
 	for name, a := range map[string]struct {
 		tokenizer string
 		filters   []string
@@ -75,6 +85,8 @@ func newMapping() (*mapping.IndexMappingImpl, error) {
 		anNgram:      {unicode.Name, []string{"cm_nfc", lowercase.Name, "cm_ngram13"}},
 		anExact:      {single.Name, []string{"cm_nfc", lowercase.Name}},
 		anExactNgram: {single.Name, []string{"cm_nfc", lowercase.Name, "cm_ngram13"}},
+		anPrefix:     {unicode.Name, []string{"cm_nfc", lowercase.Name, "cm_edge"}},
+		anExactPre:   {single.Name, []string{"cm_nfc", lowercase.Name, "cm_edge"}},
 		anChosung:    {whitespace.Name, []string{"cm_ngram13"}},
 	} {
 		if err := m.AddCustomAnalyzer(name, map[string]any{
@@ -95,9 +107,9 @@ func newMapping() (*mapping.IndexMappingImpl, error) {
 		return f
 	}
 	for field, analyzer := range map[string]string{
-		fTitle: anWord, fTitleNgram: anNgram, fTitleExact: anExact,
-		fProf: anWord, fProfNgram: anNgram, fProfExact: anExact,
-		fCodeExact: anExact, fCodeNgram: anExactNgram,
+		fTitle: anWord, fTitleNgram: anNgram, fTitleExact: anExact, fTitlePrefix: anPrefix,
+		fProf: anWord, fProfNgram: anNgram, fProfExact: anExact, fProfPrefix: anPrefix,
+		fCodeExact: anExact, fCodeNgram: anExactNgram, fCodePrefix: anExactPre,
 		fChosung: anChosung, fChosungFull: anExact,
 		fDepartment: keyword.Name, fDays: keyword.Name, fCredits: keyword.Name, fLive: keyword.Name,
 	} {

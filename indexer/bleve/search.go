@@ -26,11 +26,21 @@ const (
 // Search implements indexer.Searcher: every word of q must match title,
 // professor or code (whole word, part of a word, or initial consonants),
 // the filters must match exactly, and hits come best first, ties by id.
+// Pages are cached until the next batch changes the index; the returned
+// page is shared and must not be modified.
 func (x *Index) Search(ctx context.Context, q indexer.Query) (indexer.Page, error) {
 	p, err := q.Parse()
 	if err != nil {
 		return indexer.Page{}, err
 	}
+	// Misses are computed for every waiting caller: not under one
+	// caller's cancellation.
+	shared := context.WithoutCancel(ctx)
+	return x.cache.get(x.gen.Load(), keyOf(p), func() (indexer.Page, error) { return x.search(shared, p) })
+}
+
+// search runs a parsed query on the index.
+func (x *Index) search(ctx context.Context, p indexer.Parsed) (indexer.Page, error) {
 	req := bleve.NewSearchRequestOptions(build(p), p.Limit+1, 0, false)
 	req.SortBy([]string{"-_score", "_id"})
 	if p.After != nil {
@@ -98,12 +108,12 @@ func build(p indexer.Parsed) query.Query {
 func wordQuery(w string) query.Query {
 	alts := []query.Query{
 		term(fTitle, w, boostWord),
-		prefix(fTitle, w, boostPrefix),
+		term(fTitlePrefix, w, boostPrefix),
 		grams(fTitleNgram, w),
 		term(fProf, w, boostWord),
-		prefix(fProf, w, boostPrefix),
+		term(fProfPrefix, w, boostPrefix),
 		grams(fProfNgram, w),
-		prefix(fCodeExact, w, boostPrefix),
+		term(fCodePrefix, w, boostPrefix),
 		grams(fCodeNgram, w),
 	}
 	if indexer.IsChosung(w) {
@@ -134,11 +144,4 @@ func term(field, value string, boost float64) query.Query {
 		t.SetBoost(boost)
 	}
 	return t
-}
-
-func prefix(field, value string, boost float64) query.Query {
-	q := query.NewPrefixQuery(value)
-	q.SetField(field)
-	q.SetBoost(boost)
-	return q
 }

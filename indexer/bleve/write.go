@@ -114,8 +114,10 @@ func (x *Index) execute(_ context.Context, cp *indexer.Checkpoint) error {
 		x.reset()
 		return fmt.Errorf("bleve: batch: %w", err)
 	}
+	if len(x.pending) > 0 {
+		x.gen.Add(1) // a checkpoint alone leaves cached pages valid
+	}
 	x.reset()
-	x.gen.Add(1)
 	return nil
 }
 
@@ -154,9 +156,9 @@ func fields(s stored) map[string]any {
 	d := s.Document
 	chosung := strings.TrimSpace(d.TitleChosung + " " + d.ProfessorChosung)
 	for k, v := range map[string]any{
-		fTitle: d.Title, fTitleNgram: d.Title, fTitleExact: d.Title,
-		fProf: d.Professor, fProfNgram: d.Professor, fProfExact: d.Professor,
-		fCodeExact: d.Code, fCodeNgram: d.Code,
+		fTitle: d.Title, fTitleNgram: d.Title, fTitleExact: d.Title, fTitlePrefix: d.Title,
+		fProf: d.Professor, fProfNgram: d.Professor, fProfExact: d.Professor, fProfPrefix: d.Professor,
+		fCodeExact: d.Code, fCodeNgram: d.Code, fCodePrefix: d.Code,
 		fChosung: chosung, fChosungFull: strings.ReplaceAll(d.TitleChosung, " ", ""),
 		fDepartment: d.Department, fDays: d.Days, fCredits: strconv.Itoa(d.Credits), fLive: "1",
 	} {

@@ -49,7 +49,7 @@ func Contract(t *testing.T, s indexer.Searcher, docs []indexer.Document) {
 	t.Run("Pagination", func(t *testing.T) {
 		for _, q := range []indexer.Query{
 			{Q: "학", Limit: 7},   // many hits with many equal scores
-			{Limit: 100},          // everything
+			{Limit: 100},         // everything
 			{Q: "공학", Limit: 13}, // words and partial words
 		} {
 			first := walk(t, s, q)
