@@ -29,11 +29,14 @@ func NewClient(src *Sources, rawURL string, connsPerSource int) (*Client, error)
 	for i := 0; i < src.Len(); i++ {
 		i := i
 		c.hosts = append(c.hosts, &fasthttp.HostClient{
-			Addr:                      addr,
-			Name:                      "classmate-loadgen",
-			MaxConns:                  max(1, connsPerSource),
-			MaxConnWaitTimeout:        2 * time.Minute,
-			MaxIdleConnDuration:       90 * time.Second,
+			Addr:               addr,
+			Name:               "classmate-loadgen",
+			MaxConns:           max(1, connsPerSource),
+			MaxConnWaitTimeout: 2 * time.Minute,
+			// Well below the servers' idle timeouts (60 s): a connection the
+			// server closed while idle would fail the next request, and
+			// failures are not retried.
+			MaxIdleConnDuration:       10 * time.Second,
 			MaxIdemponentCallAttempts: 1, // a failure is a figure, not something to hide
 			ReadTimeout:               60 * time.Second,
 			WriteTimeout:              10 * time.Second,

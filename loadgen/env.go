@@ -29,6 +29,8 @@ type Env struct {
 	Catalogue []CatalogueCourse
 	GatePID   int
 	CorePID   int
+	MySQLPID  int // the primary, when on this machine
+	RedisPID  int
 	FileLimit uint64
 	// Ceilings are measured once per invocation: the in-run baselines.
 	Ceilings map[string]Figure
@@ -71,6 +73,8 @@ func openEnv(ctx context.Context, c Config, log io.Writer, sockets int) (*Env, e
 	if err := checkLoopback("-mysql", dsn.Addr); err != nil {
 		return nil, err
 	}
+	e.MySQLPID = listenerPID(dsn.Addr)
+	e.RedisPID = listenerPID(c.RedisAddr)
 	dsn.ParseTime = true
 	dsn.Loc = time.UTC
 	if e.DB, err = sql.Open("mysql", dsn.FormatDSN()); err != nil {

@@ -134,3 +134,29 @@ func machine() Machine {
 	}
 	return m
 }
+
+// procCPU returns a process's user+system CPU time in seconds, from
+// /proc/<pid>/stat (pid 0: this process), or -1.
+func procCPU(pid int) float64 {
+	path := "/proc/self/stat"
+	if pid > 0 {
+		path = fmt.Sprintf("/proc/%d/stat", pid)
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return -1
+	}
+	// The command name may hold spaces; fields resume after its ')'.
+	s := string(b)
+	i := strings.LastIndexByte(s, ')')
+	if i < 0 {
+		return -1
+	}
+	f := strings.Fields(s[i+1:])
+	if len(f) < 13 {
+		return -1
+	}
+	ut, _ := strconv.ParseFloat(f[11], 64)
+	st, _ := strconv.ParseFloat(f[12], 64)
+	return (ut + st) / 100 // USER_HZ
+}

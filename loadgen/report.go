@@ -60,6 +60,9 @@ type verdict struct {
 // WriteReport writes the self-contained HTML report of res.
 func WriteReport(w io.Writer, res *Results) error {
 	v := reportView{Results: res}
+	if res.Machine.CPUs > 0 {
+		machineCPUs = res.Machine.CPUs
+	}
 	for _, s := range res.Scenarios {
 		sec := section{Scenario: s, Anchor: strings.ToLower(s.ID)}
 		vd := verdict{ID: s.ID, Title: s.Title, Status: s.Status, Anchor: sec.Anchor}
@@ -113,6 +116,9 @@ var derived = map[string]bool{
 	"ws_frame_gap": true, "join_to_admitted": true, "ws_update_interval": true, "ws_worst_interval_per_client": true,
 	"ws_first_frame": true, "change_to_searchable": true, "change_to_replica_read": true,
 }
+
+// machineCPUs is the core count charts scale the machine's busy share by.
+var machineCPUs = 2
 
 // charts draws a scenario's charts from its series.
 func charts(s *Scenario) []template.HTML {
@@ -233,12 +239,22 @@ func charts(s *Scenario) []template.HTML {
 			}}.svg())
 	}
 	cpu, c1 := get(func(x Sample) float64 { return x.CPU })
+	if c1 {
+		m := chart{Title: "Where the CPU goes (% of one core; the machine has " + fmt.Sprint(machineCPUs) + ")", YLabel: "% of one core",
+			Events: s.Events, Lines: []line{{Name: "machine busy", Color: palette[8], X: at, Y: scale(cpu, float64(machineCPUs)), Area: true, Unit: "%"}}}
+		for k, name := range []string{"loadgen", "gate", "core", "mysql", "redis"} {
+			y, ok := get(func(x Sample) float64 { return x.ProcCPU[name] })
+			if ok {
+				m.Lines = append(m.Lines, line{Name: name, Color: palette[k%len(palette)], X: at, Y: y, Unit: "%"})
+			}
+		}
+		out = append(out, m.svg())
+	}
 	redisOps, c2 := get(func(x Sample) float64 { return x.RedisOps })
 	commits, c3 := get(func(x Sample) float64 { return x.Commits })
-	if c1 || c2 || c3 {
-		m := chart{Title: "Machine: CPU, Redis and core commits", YLabel: "CPU busy %", RightLabel: "per second", Events: s.Events,
-			Lines: []line{{Name: "CPU busy %", Color: palette[8], X: at, Y: cpu, Area: true, Unit: "%"},
-				{Name: "Redis commands/s", Color: palette[3], X: at, Y: redisOps, Right: true, Unit: "/s"}}}
+	if c2 || c3 {
+		m := chart{Title: "Redis commands and core commits per second", YLabel: "Redis commands/s", RightLabel: "commits/s", Events: s.Events,
+			Lines: []line{{Name: "Redis commands/s", Color: palette[3], X: at, Y: redisOps, Area: true, Unit: "/s"}}}
 		if c3 {
 			m.Lines = append(m.Lines, line{Name: "core commits/s", Color: palette[2], X: at, Y: commits, Right: true, Unit: "/s"})
 		}
@@ -248,6 +264,15 @@ func charts(s *Scenario) []template.HTML {
 	if l1 {
 		out = append(out, chart{Title: "MySQL replica lag (Seconds_Behind_Master)", YLabel: "seconds", Events: s.Events,
 			Lines: []line{{Name: "replica lag", Color: palette[6], X: at, Y: lag, Area: true, Unit: "s"}}}.svg())
+	}
+	return out
+}
+
+// scale multiplies every value by k.
+func scale(y []float64, k float64) []float64 {
+	out := make([]float64, len(y))
+	for i, v := range y {
+		out[i] = v * k
 	}
 	return out
 }

@@ -72,6 +72,8 @@ type Figure struct {
 	TargetValue   float64   `json:"target_value,omitempty"`
 	Met           *bool     `json:"met,omitempty"`
 	LowerIsBetter bool      `json:"lower_is_better,omitempty"`
+	// NA is set when the figure could not be measured (Value is then 0).
+	NA bool `json:"na,omitempty"`
 }
 
 // Check is one invariant verified after a run.
@@ -135,12 +137,18 @@ type Sample struct {
 	RedisOps  float64 `json:"redis_ops_per_s"`
 	Commits   float64 `json:"core_commits_per_s"`
 	CPU       float64 `json:"cpu_busy_pct"`
+	// ProcCPU is the CPU use of each process of the stack, in % of one
+	// core: loadgen, gate, core, mysql, redis (those found).
+	ProcCPU map[string]float64 `json:"proc_cpu_pct,omitempty"`
 	// ReplicaLag is the replica's Seconds_Behind_Master (-1 unknown).
 	ReplicaLag float64 `json:"replica_lag_s"`
 }
 
 // figure builds a figure; baseline ≤ 0 means none.
 func figure(key, name, unit string, v, baseline float64, baselineLabel string) Figure {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return Figure{Key: key, Name: name, Unit: unit, NA: true}
+	}
 	f := Figure{Key: key, Name: name, Unit: unit, Value: round(v)}
 	if baseline > 0 && !math.IsNaN(baseline) {
 		f.Baseline = ptr(round(baseline))
@@ -160,6 +168,10 @@ func (f Figure) target(text, op string, value float64) Figure {
 
 // judge sets Met from the target.
 func (f *Figure) judge() {
+	if f.NA {
+		f.Met = nil
+		return
+	}
 	var met bool
 	switch f.TargetOp {
 	case ">=":
@@ -244,7 +256,11 @@ func (r *Results) WriteSummary(w io.Writer) {
 			if f.Met != nil {
 				met = map[bool]string{true: "yes", false: "NO"}[*f.Met]
 			}
-			fmt.Fprintf(tw, "%s\t%s\t%s %s\t%s\t%s\t%s\t%s\t%s\n", s.ID, f.Name, human(f.Value), f.Unit,
+			value := human(f.Value) + " " + f.Unit
+			if f.NA {
+				value = "n/a"
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", s.ID, f.Name, value,
 				base, ratio, f.Original, f.Target, met)
 		}
 		if len(s.Invariants) > 0 {

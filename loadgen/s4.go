@@ -29,7 +29,9 @@ func runS4(ctx context.Context, e *Env) (*Scenario, error) {
 			"/healthz at the same concurrency over the same connections, just before.",
 		Params: map[string]any{"clients": cfg.Clients, "duration": cfg.Duration.String()},
 	}
-	if ok, why := e.searchAvailable(); !ok {
+	if ok, why, err := e.searchAvailable(); err != nil {
+		return sc, err
+	} else if !ok {
 		sc.Status, sc.Note = "skipped", "search is not available yet: "+why
 		return sc, nil
 	}
@@ -165,16 +167,17 @@ func runS4(ctx context.Context, e *Env) (*Scenario, error) {
 	return sc, nil
 }
 
-// searchAvailable probes GET /api/v1/courses through the gate.
-func (e *Env) searchAvailable() (bool, string) {
+// searchAvailable probes GET /api/v1/courses through the gate: an error
+// when the gate does not answer, false when the route is not there yet.
+func (e *Env) searchAvailable() (bool, string, error) {
 	r := e.Gate.Call(nil, 0, "GET", "/api/v1/courses?q="+url.QueryEscape("자료구조"), "", nil)
 	if r.Err != nil {
-		return false, r.Err.Error()
+		return false, "", fmt.Errorf("probe search: %w", r.Err)
 	}
 	if r.Status != 200 {
-		return false, fmt.Sprintf("GET /api/v1/courses?q=자료구조 answered %d %s", r.Status, errorCode(r.Body))
+		return false, fmt.Sprintf("GET /api/v1/courses?q=자료구조 answered %d %s", r.Status, errorCode(r.Body)), nil
 	}
-	return true, ""
+	return true, "", nil
 }
 
 // choseong are the initial consonants, in the order of Hangul syllables.

@@ -26,7 +26,9 @@ func runS5(ctx context.Context, e *Env) (*Scenario, error) {
 		Params: map[string]any{"rate": cfg.Rate, "duration": cfg.Duration.String(), "bulk_courses": cfg.Courses,
 			"probe_courses": probeCourses, "sample_every": cfg.SampleEvery},
 	}
-	if ok, why := e.searchAvailable(); !ok {
+	if ok, why, err := e.searchAvailable(); err != nil {
+		return sc, err
+	} else if !ok {
 		sc.Status, sc.Note = "skipped", "search is not available yet: "+why
 		return sc, nil
 	}

@@ -37,6 +37,8 @@ func (s *sampler) run(ctx context.Context) {
 	var prevAt time.Time
 	var prevRedis, prevCommits float64
 	prevBusy, prevTotal := cpuTimes()
+	procs := map[string]int{"loadgen": 0, "gate": s.e.GatePID, "core": s.e.CorePID, "mysql": s.e.MySQLPID, "redis": s.e.RedisPID}
+	prevProc := map[string]float64{}
 	for {
 		now := time.Now()
 		x := Sample{At: round(now.Sub(s.start).Seconds())}
@@ -51,7 +53,19 @@ func (s *sampler) run(ctx context.Context) {
 		redisTotal := s.redisCommands(ctx)
 		commits := s.coreCommits()
 		busy, total := cpuTimes()
+		proc := map[string]float64{}
+		for name, pid := range procs {
+			if pid >= 0 && (pid > 0 || name == "loadgen") {
+				proc[name] = procCPU(pid)
+			}
+		}
 		if !prevAt.IsZero() {
+			x.ProcCPU = map[string]float64{}
+			for name, v := range proc {
+				if p, ok := prevProc[name]; ok && v >= p && p >= 0 {
+					x.ProcCPU[name] = round(100 * (v - p) / now.Sub(prevAt).Seconds())
+				}
+			}
 			dt := now.Sub(prevAt).Seconds()
 			if x.Admitted >= prev.Admitted {
 				x.Admits = round(float64(x.Admitted-prev.Admitted) / dt)
@@ -69,7 +83,7 @@ func (s *sampler) run(ctx context.Context) {
 			s.samples = append(s.samples, x)
 			s.mu.Unlock()
 		}
-		prev, prevAt, prevRedis, prevCommits = x, now, redisTotal, commits
+		prev, prevAt, prevRedis, prevCommits, prevProc = x, now, redisTotal, commits, proc
 		prevBusy, prevTotal = busy, total
 		select {
 		case <-ctx.Done():

@@ -42,6 +42,9 @@ func runRepeated(ctx context.Context, e *Env, d scenarioDef) *Scenario {
 			e.logf("%s: run %d of %d", d.id, r+1, e.Cfg.Repeat)
 		}
 		start := time.Now()
+		// Connections left idle by the previous scenario start afresh.
+		e.Gate.CloseIdle()
+		e.Core.CloseIdle()
 		rctx, cancel := context.WithTimeout(ctx, e.Cfg.Timeout)
 		s, err := d.fn(rctx, e)
 		cancel()
@@ -85,7 +88,7 @@ func mergeRuns(runs []*Scenario) *Scenario {
 		var vals, bases []float64
 		for _, r := range runs {
 			for _, g := range r.Figures {
-				if g.Key == f.Key {
+				if g.Key == f.Key && !g.NA {
 					vals = append(vals, g.Value)
 					if g.Baseline != nil {
 						bases = append(bases, *g.Baseline)
@@ -94,6 +97,11 @@ func mergeRuns(runs []*Scenario) *Scenario {
 			}
 		}
 		m := f
+		if len(vals) == 0 {
+			out.Figures = append(out.Figures, m)
+			continue
+		}
+		m.NA = false
 		m.Value = round(median(vals))
 		m.Runs = vals
 		if len(bases) > 0 {

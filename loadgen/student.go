@@ -165,14 +165,16 @@ func (c *crowd) awaitAdmission(ctx context.Context, i int, s Session, t Ticket) 
 func (c *crowd) readUntilAdmitted(ctx context.Context, w *Watch) (string, error) {
 	stop := context.AfterFunc(ctx, w.Close)
 	defer stop()
-	last := time.Now()
+	var last time.Time
 	for {
 		f, err := w.Next(time.Now().Add(30 * time.Second))
 		if err != nil {
 			return "", err
 		}
 		now := time.Now()
-		c.frameGap.Observe(now.Sub(last))
+		if !last.IsZero() {
+			c.frameGap.Observe(now.Sub(last))
+		}
 		last = now
 		if f.Type == "admitted" && f.AdmissionToken != "" {
 			c.answered()

@@ -263,7 +263,11 @@ func (c bars) svg() template.HTML {
 	}
 	rowH := 8*len(c.Measures) + 12
 	h := padT + rowH*len(c.Rows) + 40
-	x0, x1 := 150.0, float64(c.Width)-20
+	longest := 0
+	for _, r := range c.Rows {
+		longest = max(longest, len([]rune(r)))
+	}
+	x0, x1 := math.Min(40+6.2*float64(longest), 240), float64(c.Width)-30
 	vmax, vmin := 0.0, math.Inf(1)
 	for _, r := range c.Values {
 		for _, v := range r {

@@ -1,27 +1,31 @@
 #!/usr/bin/env bash
 # ops.sh builds the operations checks' tools and runs the checks. The tools
-# are built from the Go module proxy and the npm registry, and cached under
+# are built from the Go module proxy and the npm registry and cached under
 # ${XDG_CACHE_HOME:-$HOME/.cache}/classmate (never in the repository), so a
-# fresh clone with a warm cache runs the checks in about a minute.
+# fresh clone with a warm cache runs every check in about a minute.
 #
 # Usage: tools/ops.sh COMMAND
 #
-#   tools          build (or find in the cache) every tool below
-#   tf-check       tofu fmt -check, tofu validate against the AWS provider's
-#                  schema, tofu test with mock_provider "aws", tflint
-#   compose-check  docker compose config (the real Compose, no engine needed)
-#   prom-check     promtool check config and check rules
-#   ops-check      all three checks
+#   tools          build (or find in the cache) every tool below, in parallel
+#   tf-check       the schema extractor's tests; tofu fmt -check; tofu
+#                  validate of terraform/envs/* against the AWS provider's
+#                  schema; tofu test with mock_provider "aws"; tflint
+#   compose-check  docker compose config (the real Compose, no engine); the
+#                  Dockerfile's go build lines; tools/cmd/composecheck
+#   prom-check     promtool check config, check rules, test rules
+#   ops-check      tools, then the three checks (what make test runs)
 #   env            print the paths of the cached tools
 #
 # Tools and versions:
-#   OpenTofu      github.com/opentofu/opentofu        (go build ./cmd/tofu in the module folder)
+#   OpenTofu      github.com/opentofu/opentofu        (go build ./cmd/tofu in the module folder:
+#                                                      go install fails on its replace directives)
 #   tflint        github.com/terraform-linters/tflint (go install)
 #   Compose       github.com/docker/compose/v2        (go build ./cmd in the module folder)
 #   promtool      github.com/prometheus/prometheus    (go build ./cmd/promtool in the module folder)
-#   AWS schema    npm @cdktf/provider-aws (generated from hashicorp/aws 6.25.0),
+#   AWS schema    npm @cdktf/provider-aws 21.22.1 (generated from hashicorp/aws 6.25.0),
 #                 turned into a provider schema by tools/cmd/awsschema and
-#                 served by the schema-only tools/cmd/terraform-provider-aws
+#                 served to tofu (dev_overrides) by the schema-only
+#                 tools/cmd/terraform-provider-aws
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -129,12 +133,28 @@ provider_installation {
 EOF
 }
 
+# tools builds every tool, the independent builds in parallel: on a cold
+# cache most of the time is downloading and compiling, which overlap.
 tools() {
-	build_tofu
-	build_tflint
-	build_provider
-	build_compose
-	build_promtool
+	local pids=() names=() i rc=0 logs
+	logs="$(mktemp -d)"
+	build_provider # needs npm and a quick go build; first, so its output reads well
+	for step in build_tofu build_tflint build_compose build_promtool; do
+		"$step" >"$logs/$step.log" 2>&1 &
+		pids+=($!)
+		names+=("$step")
+	done
+	for i in "${!pids[@]}"; do
+		if ! wait "${pids[$i]}"; then
+			rc=1
+			log "${names[$i]} failed:"
+			cat "$logs/${names[$i]}.log" >&2
+		else
+			grep -v '^go: downloading' "$logs/${names[$i]}.log" >&2 || true
+		fi
+	done
+	rm -rf "$logs"
+	return "$rc"
 }
 
 # quiet_overrides drops tofu's warning that dev_overrides are in effect
@@ -151,6 +171,8 @@ tf_check() {
 	build_tofu
 	build_tflint
 	build_provider
+	log "go test ./... of the tools module (the schema extractor)"
+	"$GO" test -C "$ROOT/tools" -short -count=1 ./... | grep -v 'no test files'
 	export TF_CLI_CONFIG_FILE="$CACHE/tf/tofurc"
 	export TF_IN_AUTOMATION=1
 	export CHECKPOINT_DISABLE=1
@@ -188,10 +210,31 @@ compose_check() {
 	# config resolves and validates the whole model against the compose
 	# specification without a Docker engine.
 	(cd "$ROOT" && DOCKER_HOST=unix:///nonexistent "$COMPOSE" --project-directory "$ROOT" -f docker-compose.yml config --quiet)
+
+	# The image's binaries: run the Dockerfile's own `go build` lines (static,
+	# CGO_ENABLED=0) into a temporary folder, so that a command the compose
+	# file runs but the image lacks, or a build the Dockerfile cannot do,
+	# fails here.
+	local bins lines line
+	bins="$(mktemp -d)"
+	trap 'rm -rf "$bins"' RETURN
+	lines="$(grep -o 'go build [^&\\]*' "$ROOT/Dockerfile")" || die "no go build line in the Dockerfile"
+	log "building the image's binaries as the Dockerfile does"
+	while IFS= read -r line; do
+		line="${line//\/out\//$bins/}"
+		(cd "$ROOT" && eval "CGO_ENABLED=0 $GO ${line#go }")
+	done <<<"$lines"
+	for b in "$bins"/*; do
+		if ! file "$b" 2>/dev/null | grep -q 'statically linked' && command -v file >/dev/null; then
+			die "$(basename "$b") is not statically linked"
+		fi
+	done
+
 	# Then what the specification does not say: files exist, health checks
-	# everywhere, start order consistent, no port published twice.
+	# everywhere, start order consistent, no port published twice, commands
+	# the image has.
 	(cd "$ROOT" && DOCKER_HOST=unix:///nonexistent "$COMPOSE" --project-directory "$ROOT" -f docker-compose.yml config --format json) |
-		"$GO" run -C "$ROOT/tools" ./cmd/composecheck
+		"$GO" run -C "$ROOT/tools" ./cmd/composecheck -root "$ROOT" -binaries "$bins"
 	log "compose-check passed"
 }
 
@@ -212,6 +255,7 @@ tf-check) tf_check ;;
 compose-check) compose_check ;;
 prom-check) prom_check ;;
 ops-check)
+	tools
 	tf_check
 	compose_check
 	prom_check

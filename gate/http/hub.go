@@ -23,20 +23,22 @@ const (
 
 // Hub holds this gate's WebSockets and pushes each one its position.
 //
-// Once per tick it reads the room's counters (one script call), decides
-// which sockets are due a frame, reads the queue ranks of exactly those
-// students with pipelined ZRANKs (one round trip per 4,096), and writes the
-// frames from one goroutine per shard. A socket is due when its last frame
-// is about to be Interval old, when the room's phase changed, or when the
-// admissions and departures since its rank was read (counters in the
-// snapshot) could have moved its position by 1% or more: in FIFO order
-// every admission takes a student ahead of every waiter, and a departure
-// can take at most one. So every change of at least 1% is seen within a
-// tick, and Redis work grows with the frames to send, not with the sockets
-// held or the gates running: 100,000 waiters cost about 50,000 ZRANKs a
-// second at one frame per 2 s, whoever holds their sockets. Sockets also
-// refresh their waiters' last-seen time in one ZADD per tick for the ones
-// due (each about every Grace/4), so a held socket keeps its place.
+// Once per tick it reads the room's counters (one script call), makes one
+// pass over its sockets to find those due a frame, reads the queue ranks of
+// exactly those students with pipelined ZRANKs (one round trip per 4,096),
+// and writes the frames from one goroutine per shard. A socket is due when
+// its last frame is about to be Interval old, when the room's phase
+// changed, or when the admissions and departures since its rank was read
+// (counters in the snapshot) could have moved its position by 1% or more:
+// in FIFO order every admission takes a student ahead of every waiter, and
+// a departure can take at most one. So every change of at least 1% is seen
+// within a tick, and Redis work grows with the frames to send, not with
+// the sockets held or the gates running: 100,000 waiters cost about 70,000
+// ZRANKs a second (a frame every 1.4 s with the default tick) whoever holds
+// their sockets, where one ZRANGE of the queue per tick per gate would move
+// the whole queue four times a second on every gate. Sockets also refresh
+// their waiters' last-seen time in one ZADD per tick for the ones due (each
+// about every Grace/4), so a held socket keeps its place.
 //
 // Set the exported fields, then call Run; Serve takes over a connection.
 // Safe for concurrent use.
@@ -65,9 +67,9 @@ type hubShard struct {
 }
 
 // client is one socket. conn writes are serialized by mu; the fields after
-// it belong to whoever holds the client: the connecting goroutine until
-// the client is added to a shard, then the tick (its write goroutine for
-// the shard).
+// closed belong to whoever holds the client: Serve until the client is
+// added to a shard, then the tick (its write goroutine for the shard). The
+// goroutine of hold only reads the connection.
 type client struct {
 	conn    *websocket.Conn
 	student int64
@@ -84,10 +86,14 @@ type client struct {
 	pingedAt  time.Time
 }
 
+// Hub metrics: frames sent; push lag, from a tick's read of the room to a
+// frame's write; the interval between two position frames of a socket, as
+// the gate sends them; and the duration of a tick.
 var (
-	hubFrames  = metrics.NewCounter(`classmate_gate_ws_frames_total`)
-	hubPushLag = metrics.NewPrometheusHistogram(`classmate_gate_push_lag_seconds`)
-	hubTick    = metrics.NewPrometheusHistogram(`classmate_gate_hub_tick_seconds`)
+	hubFrames   = metrics.NewCounter(`classmate_gate_ws_frames_total`)
+	hubPushLag  = metrics.NewPrometheusHistogram(`classmate_gate_push_lag_seconds`)
+	hubInterval = metrics.NewPrometheusHistogram(`classmate_gate_frame_interval_seconds`)
+	hubTick     = metrics.NewPrometheusHistogram(`classmate_gate_hub_tick_seconds`)
 )
 
 func (h *Hub) now() time.Time {

@@ -159,6 +159,7 @@ func (h *Hub) push(c *client, ts *tickState, rank int64, buf []byte) []byte {
 	eta, lo, hi := ts.rates.ETA(pos, ts.now, ts.room, ts.phase)
 	buf = appendPosition(buf[:0], ts.phase, pos, eta, lo, hi)
 	if c.write(buf) {
+		hubInterval.Update(ts.now.Sub(c.sentAt).Seconds())
 		c.sentPos, c.sentAt = pos, ts.now
 		hubPushLag.UpdateDuration(ts.start)
 	}

@@ -14,6 +14,7 @@ import (
 	"log/slog"
 	"net"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/VictoriaMetrics/metrics"
@@ -286,8 +287,22 @@ func bearer(ctx *fasthttp.RequestCtx) (string, bool) {
 	return string(h[len(p):]), true
 }
 
+// histograms caches the request histograms by route and status, sparing
+// the hot path a metric name to build and look up.
+var histograms sync.Map // routeStatus → *metrics.PrometheusHistogram
+
+type routeStatus struct {
+	route  string
+	status int
+}
+
 // observe records a request's latency by route and status.
 func observe(route string, status int, start time.Time) {
-	metrics.GetOrCreatePrometheusHistogram(`classmate_http_request_duration_seconds{service="gate",route="` +
-		route + `",status="` + strconv.Itoa(status) + `"}`).UpdateDuration(start)
+	k := routeStatus{route, status}
+	h, ok := histograms.Load(k)
+	if !ok {
+		h, _ = histograms.LoadOrStore(k, metrics.GetOrCreatePrometheusHistogram(
+			`classmate_http_request_duration_seconds{service="gate",route="`+route+`",status="`+strconv.Itoa(status)+`"}`))
+	}
+	h.(*metrics.PrometheusHistogram).UpdateDuration(start)
 }

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/bsm/redislock"
-	"github.com/redis/go-redis/v9"
 
 	"classmate/gate"
 )
@@ -94,20 +93,4 @@ func (l *Lock) Release(ctx context.Context) error {
 		return nil
 	}
 	return err
-}
-
-// Holder returns the Instance of the lock's holder, or "" when free.
-func (l *Lock) Holder(ctx context.Context) (string, error) {
-	v, err := l.Store.Client.Get(ctx, l.Store.LockKey()).Result()
-	if errors.Is(err, redis.Nil) {
-		return "", nil
-	}
-	if err != nil {
-		return "", err
-	}
-	// redislock stores a 22-character token and then the metadata.
-	if len(v) < 22 {
-		return "", nil
-	}
-	return v[22:], nil
 }

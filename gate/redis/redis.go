@@ -36,6 +36,7 @@ package redis
 import (
 	_ "embed"
 	"strconv"
+	"sync"
 
 	"github.com/redis/go-redis/v9"
 
@@ -79,7 +80,8 @@ var (
 )
 
 // Store is the room's state in Redis. It implements gate.Queue and
-// gate.AdmitStore; safe for concurrent use.
+// gate.AdmitStore; safe for concurrent use. Its fields must not change
+// after first use.
 type Store struct {
 	Client redis.UniversalClient
 	Prefix string // DefaultPrefix when empty
@@ -89,6 +91,9 @@ type Store struct {
 	// pipelines under load.
 	joins batcher
 	views batcher
+
+	keysOnce sync.Once
+	keyList  []string
 }
 
 var (
@@ -127,14 +132,16 @@ func (s *Store) base() string {
 }
 
 // keys returns the KEYS every script takes, in the order lua/header.lua
-// names them.
+// names them. The slice is shared: do not change it.
 func (s *Store) keys() []string {
-	b := s.base()
-	k := make([]string, nKeys)
-	for i, n := range keyNames {
-		k[i] = b + n
-	}
-	return k
+	s.keysOnce.Do(func() {
+		b := s.base()
+		s.keyList = make([]string, nKeys)
+		for i, n := range keyNames {
+			s.keyList[i] = b + n
+		}
+	})
+	return s.keyList
 }
 
 // LockKey is the key of the room's leader lock.

@@ -200,6 +200,9 @@ func BenchmarkSockets(b *testing.B) {
 		cmdsAfter := redisCommands(rdb)
 
 		rss, hwm := procStatus(pid, "VmRSS"), procStatus(pid, "VmHWM")
+		interval, lag, tick := metricQuantile(g.addr, "classmate_gate_frame_interval_seconds", 0.99),
+			metricQuantile(g.addr, "classmate_gate_push_lag_seconds", 0.99),
+			metricQuantile(g.addr, "classmate_gate_hub_tick_seconds", 0.99)
 		if os.Getenv("CLASSMATE_BENCH_MEMSTATS") != "" {
 			_, body, _ := fasthttp.Get(nil, "http://"+g.addr+"/metrics")
 			for _, line := range strings.Split(string(body), "\n") {
@@ -217,6 +220,7 @@ func BenchmarkSockets(b *testing.B) {
 		b.Logf("held %d sockets at the end of a %v window (%d admitted and closed during it)", held, window, admitted.Load())
 		b.Logf("frame gaps over %d frames: p50 %v, p99 %v, p99.9 %v, max %v",
 			frames.Load(), gaps.quantile(0.50), gaps.quantile(0.99), gaps.quantile(0.999), time.Duration(maxGapSeen.Load()).Round(time.Millisecond))
+		b.Logf("gate side, p99 (bucket bounds): frame interval %s s, push lag %s s, hub tick %s s", interval, lag, tick)
 		b.Logf("gate RSS: %s idle, %s with the sockets (peak %s); Redis: %.0f commands/s during the window (shared server)",
 			rssIdle, rss, hwm, float64(cmdsAfter-cmdsBefore)/window.Seconds())
 		b.ReportMetric(float64(gaps.quantile(0.99).Milliseconds()), "gap-p99-ms")
@@ -235,4 +239,37 @@ func redisCommands(rdb *goredis.Client) int64 {
 		}
 	}
 	return 0
+}
+
+// metricQuantile returns the upper bound of the bucket of a Prometheus
+// histogram of the gate at addr that holds quantile q.
+func metricQuantile(addr, name string, q float64) string {
+	_, body, err := fasthttp.Get(nil, "http://"+addr+"/metrics")
+	if err != nil {
+		return "?"
+	}
+	type bucket struct {
+		le string
+		n  float64
+	}
+	var bs []bucket
+	for _, line := range strings.Split(string(body), "\n") {
+		rest, ok := strings.CutPrefix(line, name+`_bucket{le="`)
+		if !ok {
+			continue
+		}
+		le, count, _ := strings.Cut(rest, `"} `)
+		n, _ := strconv.ParseFloat(count, 64)
+		bs = append(bs, bucket{le, n})
+	}
+	if len(bs) == 0 || bs[len(bs)-1].n == 0 {
+		return "?"
+	}
+	total := bs[len(bs)-1].n
+	for _, x := range bs {
+		if x.n >= q*total {
+			return x.le
+		}
+	}
+	return "+Inf"
 }

@@ -116,6 +116,13 @@ func (e *env) update(id int64, title string) {
 	require.NoError(e.t, err)
 }
 
+// seat takes a seat of a course: a change no search matches on.
+func (e *env) seat(id int64) {
+	e.t.Helper()
+	_, err := e.db.Exec("UPDATE courses SET enrolled = enrolled + 1, version = version + 1, updated_at = UTC_TIMESTAMP(6) WHERE id = ?", id)
+	require.NoError(e.t, err)
+}
+
 func (e *env) delete(id int64) {
 	e.t.Helper()
 	_, err := e.db.Exec("DELETE FROM courses WHERE id = ?", id)

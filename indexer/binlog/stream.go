@@ -63,7 +63,8 @@ func (s *Streamer) ServerID() uint32 { return s.cfg.ServerID }
 // streamer is tailing the binlog.
 func (s *Streamer) Ready() bool { return s.ready.Load() }
 
-// Run snapshots the table when cps has no checkpoint of this source, then
+// Run snapshots the table when cps has no checkpoint yet (a checkpoint of
+// another source is an error: the sink belongs to another database), then
 // tails the binlog into sink until ctx ends (nil error) or something fails.
 // After a failure the sink may hold changes beyond the checkpoint; calling
 // Run again (on a new Streamer or the same) replays them, which the sink's
@@ -77,7 +78,12 @@ func (s *Streamer) Run(ctx context.Context, sink indexer.Sink, cps indexer.Check
 	if err != nil {
 		return fmt.Errorf("binlog: load checkpoint: %w", err)
 	}
-	if !ok || cp.Source != s.source {
+	if ok && cp.Source != s.source {
+		// Row versions of two databases do not compare: the sink's
+		// documents could outrank this source's rows forever.
+		return fmt.Errorf("binlog: the index was built from %s, not %s; use another index (or delete it)", cp.Source, s.source)
+	}
+	if !ok {
 		if cp, err = s.resync(ctx, sink, cps); err != nil {
 			return ignoreDone(ctx, err)
 		}

@@ -118,6 +118,7 @@ func TestCrashBetweenFlushAndCheckpoint(t *testing.T) {
 
 	// Changes while the indexer is down.
 	e.update(12, "휴강중개편")
+	e.seat(14)
 	e.delete(13)
 	e.insert(22, "추가과목")
 
@@ -184,6 +185,10 @@ func TestReplayFromOlderCheckpoint(t *testing.T) {
 		for id := int64(1); id <= 6; id++ {
 			e.update(id, fmt.Sprintf("과목%d-%d판", id, round))
 		}
+	}
+	for range 3 {
+		e.seat(10)
+		e.seat(6)
 	}
 	e.delete(7)
 	e.delete(8)

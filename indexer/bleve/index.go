@@ -151,6 +151,16 @@ func (x *Index) load() error {
 		if err := json.Unmarshal([]byte(raw), &s); err != nil {
 			return fmt.Errorf("bleve: document %s: %w", h.ID, err)
 		}
+		if !s.Deleted {
+			// A newer source of the same searchable fields may be stored
+			// as an internal overlay (see Write).
+			if raw, err := x.idx.GetInternal(overlayKey(s.ID)); err == nil && len(raw) > 0 {
+				var o stored
+				if json.Unmarshal(raw, &o) == nil && o.Version > s.Version {
+					s = o
+				}
+			}
+		}
 		c := indexer.Change{ID: s.ID, Version: s.Version, Deleted: s.Deleted}
 		e := entry{rank: c.Rank()}
 		if !s.Deleted {

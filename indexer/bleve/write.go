@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -15,6 +16,10 @@ import (
 // or arrived out of order, and applying it would regress the document.
 // Tombstones are kept as documents without searchable fields, so a late
 // replay of a deleted row still finds the delete's rank.
+//
+// Most changes during registration only move seats (remaining) and the
+// version, which no search matches on: those skip re-analysis, and their
+// source is stored as an internal overlay in the same batch (see load).
 func (x *Index) Write(_ context.Context, changes []indexer.Change) error {
 	for _, c := range changes {
 		cur, ok := x.pending[c.ID]
@@ -35,10 +40,19 @@ func (x *Index) Write(_ context.Context, changes []indexer.Change) error {
 			d.Derive()
 			e.doc, s.Document = &d, d
 		}
+		x.pending[c.ID] = e
+		if ok && cur.doc != nil && e.doc != nil && sameSearch(cur.doc, e.doc) {
+			src, err := json.Marshal(s)
+			if err != nil {
+				return err
+			}
+			x.batch.SetInternal(overlayKey(c.ID), src)
+			continue
+		}
+		x.batch.DeleteInternal(overlayKey(c.ID))
 		if err := x.batch.Index(docID(c.ID), fields(s)); err != nil {
 			return fmt.Errorf("bleve: index course %d: %w", c.ID, err)
 		}
-		x.pending[c.ID] = e
 	}
 	return nil
 }
@@ -144,6 +158,19 @@ func (x *Index) Document(id int64) (indexer.Document, bool) {
 		return indexer.Document{}, false
 	}
 	return *e.doc, true
+}
+
+// sameSearch reports whether two documents agree on every field a search
+// matches or filters on.
+func sameSearch(a, b *indexer.Document) bool {
+	return a.Title == b.Title && a.Professor == b.Professor && a.Code == b.Code &&
+		a.Department == b.Department && a.Credits == b.Credits && slices.Equal(a.Days, b.Days)
+}
+
+// overlayKey is the internal key of a course's newer source, when only
+// unsearched fields changed since its document was indexed.
+func overlayKey(id int64) []byte {
+	return []byte("classmate.src." + strconv.FormatInt(id, 10))
 }
 
 // fields renders a document (or tombstone) as the indexed fields.

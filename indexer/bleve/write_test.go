@@ -128,3 +128,50 @@ func TestSearchWhileWriting(t *testing.T) {
 	}
 	wg.Wait()
 }
+
+// TestSeatsOnly: a change of seats alone skips re-analysis but is
+// searchable, durable across a reopen, and ordered like any change.
+func TestSeatsOnly(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	dir := t.TempDir()
+	x, err := cmbleve.Open(dir, "")
+	require.NoError(t, err)
+	seats := func(version int64, remaining int) indexer.Change {
+		d := doc(1, version, "자료구조")
+		d.Remaining = remaining
+		return indexer.Upsert(d, time.Now())
+	}
+	remaining := func() int {
+		t.Helper()
+		p, err := x.Search(ctx, indexer.Query{Q: "자료구조"})
+		require.NoError(t, err)
+		require.Len(t, p.Docs, 1)
+		return p.Docs[0].Remaining
+	}
+	require.NoError(t, x.Write(ctx, []indexer.Change{seats(1, 40)}))
+	require.NoError(t, x.Commit(ctx, indexer.Checkpoint{Source: "s"}))
+	require.NoError(t, x.Write(ctx, []indexer.Change{seats(2, 39), seats(3, 38)}))
+	require.NoError(t, x.Commit(ctx, indexer.Checkpoint{Source: "s"}))
+	assert.Equal(t, 38, remaining())
+	require.NoError(t, x.Write(ctx, []indexer.Change{seats(2, 39)}))
+	require.NoError(t, x.Flush(ctx))
+	assert.Equal(t, 38, remaining(), "a replay does not regress the seats")
+	require.NoError(t, x.Close())
+
+	x, err = cmbleve.Open(dir, "")
+	require.NoError(t, err)
+	defer x.Close()
+	assert.Equal(t, 38, remaining(), "the overlay survived the reopen")
+	d, _ := x.Document(1)
+	assert.Equal(t, int64(3), d.Version)
+
+	renamed := doc(1, 4, "자료구조론")
+	renamed.Remaining = 30
+	require.NoError(t, x.Write(ctx, []indexer.Change{indexer.Upsert(renamed, time.Now())}))
+	require.NoError(t, x.Flush(ctx))
+	p, err := x.Search(ctx, indexer.Query{Q: "자료구조론"})
+	require.NoError(t, err)
+	require.Len(t, p.Docs, 1)
+	assert.Equal(t, 30, p.Docs[0].Remaining)
+}

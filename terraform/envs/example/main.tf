@@ -138,7 +138,6 @@ module "search" {
   arch              = var.arch
   data_volume_size  = var.es_volume_size
   subnet_ids        = module.network.app_subnet_ids
-  subnet_cidrs      = module.network.app_subnet_cidrs
   security_group_id = module.security.ids["es"]
   zone_id           = module.network.private_zone_id
   zone_name         = module.network.private_zone_name

@@ -64,6 +64,11 @@ variable "admin_cidrs" {
   description = "Client CIDRs allowed to reach /admin/* through the public ALB (empty: nobody; use SSM port forwarding)."
   type        = list(string)
   default     = []
+
+  validation {
+    condition     = length(var.admin_cidrs) <= 4
+    error_message = "At most 4 admin CIDRs: an ALB rule holds 5 condition values, and the path takes one."
+  }
 }
 
 variable "gate_paths" {

@@ -1,9 +1,9 @@
 # Elasticsearch, self-managed on EC2 (see terraform/README.md for why not
 # Elastic Cloud): node_count fixed instances spread over the app subnets,
-# each with an encrypted gp3 data volume and a fixed private address, so
-# that a replaced node keeps its address and its name. The nodes find each
-# other through the discovery-ec2 plugin (a tag), and are published in the
-# private zone as es.<zone> (one A record per node).
+# each with an encrypted gp3 data volume and a fixed node name, so that a
+# replaced node rejoins as itself. The nodes find each other through the
+# discovery-ec2 plugin (a tag), and are published in the private zone as
+# es.<zone> (one A record per node, updated when a node is replaced).
 
 data "aws_partition" "current" {}
 
@@ -62,7 +62,6 @@ resource "aws_instance" "node" {
   ami                         = data.aws_ssm_parameter.ami.value
   instance_type               = var.instance_type
   subnet_id                   = var.subnet_ids[count.index % length(var.subnet_ids)]
-  private_ip                  = cidrhost(var.subnet_cidrs[count.index % length(var.subnet_cidrs)], 10 + floor(count.index / length(var.subnet_cidrs)))
   vpc_security_group_ids      = [var.security_group_id]
   iam_instance_profile        = aws_iam_instance_profile.this.name
   monitoring                  = true

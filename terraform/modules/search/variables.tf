@@ -43,11 +43,6 @@ variable "subnet_ids" {
   type        = list(string)
 }
 
-variable "subnet_cidrs" {
-  description = "CIDR blocks of the same subnets, in the same order (for fixed addresses)."
-  type        = list(string)
-}
-
 variable "security_group_id" {
   description = "Security group of the nodes."
   type        = string
