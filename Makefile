@@ -17,7 +17,7 @@ STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 # Go files outside the hidden directories (.data, .cache, .git) and bin/.
 GOFILES = $(shell find . -path './.*' -prune -o -path ./bin -prune -o -name '*.go' -print)
 
-.PHONY: all stack stack-down elasticsearch build test lint run clean tools tf-check compose-check prom-check ops-check
+.PHONY: all stack stack-down elasticsearch build test lint run clean tools tf-check compose-check prom-check ci-check ops-check
 
 all: build
 
@@ -86,6 +86,9 @@ compose-check:
 prom-check:
 	$(OPS) prom-check
 
+ci-check:
+	$(OPS) ci-check
+
 ops-check:
 	$(OPS) ops-check
 
@@ -111,10 +114,10 @@ release:
 # the plans' CSV files into .cache/jmeter/. See scripts/jmeter/README.md.
 .PHONY: bench bench-full jmeter jmeter-tools students-csv
 
-bench: stack
+bench:
 	scripts/bench.sh short
 
-bench-full: stack
+bench-full:
 	scripts/bench.sh full
 
 jmeter-tools:
@@ -129,6 +132,5 @@ jmeter: jmeter-tools students-csv
 	if [[ -n "$${JMETER_TARGET:-}" ]]; then \
 		scripts/jmeter/run.sh "$$JMETER_TARGET"; \
 	else \
-		$(MAKE) stack; \
 		scripts/bench.sh jmeter; \
 	fi

@@ -44,7 +44,14 @@ OUT="$WORK/$(date -u +%Y%m%dT%H%M%SZ)-$SIZE"
 
 log() { printf 'bench: %s\n' "$*" >&2; }
 
-scripts/stack.sh up
+# The stack is shared with the test suite, which stops and starts the
+# replica: a failed check is retried before giving up.
+for try in 1 2 3; do
+	scripts/stack.sh up && break
+	((try < 3)) || exit 1
+	log "stack not ready, retrying in 10 s"
+	sleep 10
+done
 eval "$(scripts/stack.sh env)"
 export CLASSMATE_MYSQL_DSN="${CLASSMATE_MYSQL_DSN%/*}/$DB"
 export CLASSMATE_MYSQL_REPLICA_DSN="${CLASSMATE_MYSQL_REPLICA_DSN%/*}/$DB"

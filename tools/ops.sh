@@ -13,7 +13,8 @@
 #   compose-check  docker compose config (the real Compose, no engine); the
 #                  Dockerfile's go build lines; tools/cmd/composecheck
 #   prom-check     promtool check config, check rules, test rules
-#   ops-check      tools, then the three checks (what make test runs)
+#   ci-check       actionlint of .github/workflows
+#   ops-check      tools, then the four checks (what make test runs)
 #   env            print the paths of the cached tools
 #
 # Tools and versions:
@@ -22,6 +23,7 @@
 #   tflint        github.com/terraform-linters/tflint (go install)
 #   Compose       github.com/docker/compose/v2        (go build ./cmd in the module folder)
 #   promtool      github.com/prometheus/prometheus    (go build ./cmd/promtool in the module folder)
+#   actionlint    github.com/rhysd/actionlint         (go install)
 #   AWS schema    npm @cdktf/provider-aws 21.22.1 (generated from hashicorp/aws 6.25.0),
 #                 turned into a provider schema by tools/cmd/awsschema and
 #                 served to tofu (dev_overrides) by the schema-only
@@ -36,12 +38,14 @@ TOFU_VERSION=v1.10.10
 TFLINT_VERSION=v0.64.0
 COMPOSE_VERSION=v2.40.3
 PROMETHEUS_VERSION=v0.316.0
+ACTIONLINT_VERSION=v1.7.12
 CDKTF_AWS_VERSION=21.22.1 # generated from hashicorp/aws 6.25.0
 
 TOFU="$BIN/tofu-$TOFU_VERSION"
 TFLINT="$BIN/tflint-$TFLINT_VERSION"
 COMPOSE="$BIN/docker-compose-$COMPOSE_VERSION"
 PROMTOOL="$BIN/promtool-$PROMETHEUS_VERSION"
+ACTIONLINT="$BIN/actionlint-$ACTIONLINT_VERSION"
 PROVIDER_DIR="$CACHE/tf/provider"
 
 GO="${GO:-go}"
@@ -89,16 +93,25 @@ build_promtool() {
 	build_in_module github.com/prometheus/prometheus "$PROMETHEUS_VERSION" ./cmd/promtool "$PROMTOOL"
 }
 
-build_tflint() {
-	[[ -x $TFLINT ]] && return 0
-	local tmp start=$SECONDS
-	log "installing tflint $TFLINT_VERSION"
+# go_install installs module/cmd@version as out.
+go_install() {
+	local pkg=$1 version=$2 out=$3 tmp start=$SECONDS
+	[[ -x $out ]] && return 0
+	log "installing $pkg@$version"
 	tmp="$(mktemp -d)"
-	GOBIN="$tmp" "$GO" install "github.com/terraform-linters/tflint@$TFLINT_VERSION"
+	GOBIN="$tmp" "$GO" install "$pkg@$version"
 	mkdir -p "$BIN"
-	mv "$tmp/tflint" "$TFLINT"
+	mv "$tmp/$(basename "$pkg")" "$out"
 	rmdir "$tmp"
-	log "installed tflint in $((SECONDS - start))s"
+	log "installed $(basename "$out") in $((SECONDS - start))s"
+}
+
+build_tflint() {
+	go_install github.com/terraform-linters/tflint "$TFLINT_VERSION" "$TFLINT"
+}
+
+build_actionlint() {
+	go_install github.com/rhysd/actionlint/cmd/actionlint "$ACTIONLINT_VERSION" "$ACTIONLINT"
 }
 
 # build_provider builds the schema-only AWS provider (quick with a warm Go
@@ -139,7 +152,7 @@ tools() {
 	local pids=() names=() i rc=0 logs
 	logs="$(mktemp -d)"
 	build_provider # needs npm and a quick go build; first, so its output reads well
-	for step in build_tofu build_tflint build_compose build_promtool; do
+	for step in build_tofu build_tflint build_compose build_promtool build_actionlint; do
 		"$step" >"$logs/$step.log" 2>&1 &
 		pids+=($!)
 		names+=("$step")
@@ -249,20 +262,29 @@ prom_check() {
 	log "prom-check passed"
 }
 
+ci_check() {
+	build_actionlint
+	log "actionlint .github/workflows/*.yml"
+	(cd "$ROOT" && "$ACTIONLINT" -no-color .github/workflows/*.yml)
+	log "ci-check passed"
+}
+
 case "${1:-}" in
 tools) tools ;;
 tf-check) tf_check ;;
 compose-check) compose_check ;;
 prom-check) prom_check ;;
+ci-check) ci_check ;;
 ops-check)
 	tools
 	tf_check
 	compose_check
 	prom_check
+	ci_check
 	;;
 env)
-	printf 'TOFU=%s\nTFLINT=%s\nCOMPOSE=%s\nPROMTOOL=%s\nTF_CLI_CONFIG_FILE=%s\n' \
-		"$TOFU" "$TFLINT" "$COMPOSE" "$PROMTOOL" "$CACHE/tf/tofurc"
+	printf 'TOFU=%s\nTFLINT=%s\nCOMPOSE=%s\nPROMTOOL=%s\nACTIONLINT=%s\nTF_CLI_CONFIG_FILE=%s\n' \
+		"$TOFU" "$TFLINT" "$COMPOSE" "$PROMTOOL" "$ACTIONLINT" "$CACHE/tf/tofurc"
 	;;
 *)
 	sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed '$d; s/^# \{0,1\}//'

@@ -90,10 +90,11 @@ type client struct {
 // frame's write; the interval between two position frames of a socket, as
 // the gate sends them; and the duration of a tick.
 var (
+	hubBuckets  = []float64{.01, .025, .05, .1, .2, .3, .5, .75, 1, 1.25, 1.5, 1.75, 2, 2.5, 3, 5, 10}
 	hubFrames   = metrics.NewCounter(`classmate_gate_ws_frames_total`)
-	hubPushLag  = metrics.NewPrometheusHistogram(`classmate_gate_push_lag_seconds`)
-	hubInterval = metrics.NewPrometheusHistogram(`classmate_gate_frame_interval_seconds`)
-	hubTick     = metrics.NewPrometheusHistogram(`classmate_gate_hub_tick_seconds`)
+	hubPushLag  = metrics.NewPrometheusHistogramExt(`classmate_gate_push_lag_seconds`, hubBuckets)
+	hubInterval = metrics.NewPrometheusHistogramExt(`classmate_gate_frame_interval_seconds`, hubBuckets)
+	hubTick     = metrics.NewPrometheusHistogramExt(`classmate_gate_hub_tick_seconds`, hubBuckets)
 )
 
 func (h *Hub) now() time.Time {

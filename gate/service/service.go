@@ -109,8 +109,15 @@ func Run(ctx context.Context, getenv func(string) string, stdout io.Writer, read
 	}
 	log.Info("shutting down")
 	stopBG()
-	<-admDone // releases the lock: another gate leads at once
-	<-hubDone
+	// The admitter releases the lock as it stops, so another gate leads at
+	// once; neither it nor the hub may hold the shutdown up for long.
+	for name, done := range map[string]chan struct{}{"admission tick": admDone, "hub": hubDone} {
+		select {
+		case <-done:
+		case <-time.After(5 * time.Second):
+			log.Warn("shutdown: " + name + " did not stop in time")
+		}
+	}
 	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	return srv.Shutdown(sctx)

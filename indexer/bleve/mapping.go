@@ -4,12 +4,13 @@
 // with the contract of GET /api/v1/courses.
 //
 // Bleve has no Korean analyzer, and its cjk analyzer does not split Hangul,
-// so every text field is indexed four ways (see newMapping): whole words
-// for exact word matches, edge n-grams for word prefixes (ranked above
-// other partial matches), character n-grams of one to three characters for
-// partial words (any substring of a word matches, which suits Korean
-// compounds such as 자료구조 ⊃ 자료, 구조), and the whole field, lower-cased,
-// for exact matches that rank first. Initial consonants (초성) get an n-gram
+// so title and professor are indexed four ways (see newMapping): whole
+// words for exact word matches, edge n-grams for word prefixes (ranked
+// above other partial matches), character n-grams of one to three
+// characters for partial words (any substring of a word matches, which
+// suits Korean compounds such as 자료구조 ⊃ 자료, 구조), and the whole field,
+// lower-cased, for exact matches that rank first. Course codes get words,
+// n-grams of the whole code and the exact code. Initial consonants (초성) get an n-gram
 // field of their own.
 package bleve
 
@@ -29,7 +30,7 @@ import (
 
 // MappingVersion changes whenever newMapping does; an index built with
 // another version is rebuilt from MySQL.
-const MappingVersion = "2"
+const MappingVersion = "3"
 
 // Analyzer names.
 const (
@@ -42,19 +43,17 @@ const (
 	anChosung    = "cm_chosung"      // whitespace words of jamo, n-grams
 )
 
-// Field names of the indexed documents.
+// Field names of the indexed documents. Title and professor share their
+// word, prefix and n-gram fields: a query word may match either, and one
+// field per kind keeps both queries and indexing cheap.
 const (
-	fTitle       = "title"
-	fTitleNgram  = "title_ng"
-	fTitleExact  = "title_kw"
-	fTitlePrefix = "title_pf" // word prefixes: a term query, not a prefix scan
-	fProf        = "professor"
-	fProfNgram   = "professor_ng"
+	fWords       = "words"    // title and professor words
+	fPrefix      = "prefix"   // edge n-grams of those words
+	fNgram       = "ngram"    // 1–3-grams of those words
+	fTitleExact  = "title_kw" // the whole title
 	fProfExact   = "professor_kw"
-	fProfPrefix  = "professor_pf"
 	fCodeExact   = "code_kw"
-	fCodeNgram   = "code_ng"
-	fCodePrefix  = "code_pf"
+	fCodeNgram   = "code_ng"    // 1–3-grams of the whole code, "-" included
 	fChosung     = "chosung_ng" // title and professor initials
 	fChosungFull = "chosung_kw" // title initials, whole
 	fDepartment  = "department"
@@ -86,7 +85,6 @@ func newMapping() (*mapping.IndexMappingImpl, error) {
 		anExact:      {single.Name, []string{"cm_nfc", lowercase.Name}},
 		anExactNgram: {single.Name, []string{"cm_nfc", lowercase.Name, "cm_ngram13"}},
 		anPrefix:     {unicode.Name, []string{"cm_nfc", lowercase.Name, "cm_edge"}},
-		anExactPre:   {single.Name, []string{"cm_nfc", lowercase.Name, "cm_edge"}},
 		anChosung:    {whitespace.Name, []string{"cm_ngram13"}},
 	} {
 		if err := m.AddCustomAnalyzer(name, map[string]any{
@@ -107,9 +105,8 @@ func newMapping() (*mapping.IndexMappingImpl, error) {
 		return f
 	}
 	for field, analyzer := range map[string]string{
-		fTitle: anWord, fTitleNgram: anNgram, fTitleExact: anExact, fTitlePrefix: anPrefix,
-		fProf: anWord, fProfNgram: anNgram, fProfExact: anExact, fProfPrefix: anPrefix,
-		fCodeExact: anExact, fCodeNgram: anExactNgram, fCodePrefix: anExactPre,
+		fWords: anWord, fPrefix: anPrefix, fNgram: anNgram,
+		fTitleExact: anExact, fProfExact: anExact, fCodeExact: anExact, fCodeNgram: anExactNgram,
 		fChosung: anChosung, fChosungFull: anExact,
 		fDepartment: keyword.Name, fDays: keyword.Name, fCredits: keyword.Name, fLive: keyword.Name,
 	} {

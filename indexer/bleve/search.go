@@ -107,13 +107,9 @@ func build(p indexer.Parsed) query.Query {
 // wordQuery matches one word in any of title, professor and code.
 func wordQuery(w string) query.Query {
 	alts := []query.Query{
-		term(fTitle, w, boostWord),
-		term(fTitlePrefix, w, boostPrefix),
-		grams(fTitleNgram, w),
-		term(fProf, w, boostWord),
-		term(fProfPrefix, w, boostPrefix),
-		grams(fProfNgram, w),
-		term(fCodePrefix, w, boostPrefix),
+		term(fWords, w, boostWord),
+		term(fPrefix, w, boostPrefix),
+		grams(fNgram, w),
 		grams(fCodeNgram, w),
 	}
 	if indexer.IsChosung(w) {

@@ -183,9 +183,9 @@ func fields(s stored) map[string]any {
 	d := s.Document
 	chosung := strings.TrimSpace(d.TitleChosung + " " + d.ProfessorChosung)
 	for k, v := range map[string]any{
-		fTitle: d.Title, fTitleNgram: d.Title, fTitleExact: d.Title, fTitlePrefix: d.Title,
-		fProf: d.Professor, fProfNgram: d.Professor, fProfExact: d.Professor, fProfPrefix: d.Professor,
-		fCodeExact: d.Code, fCodeNgram: d.Code, fCodePrefix: d.Code,
+		fWords: []string{d.Title, d.Professor, d.Code}, fPrefix: []string{d.Title, d.Professor, d.Code},
+		fNgram:      []string{d.Title, d.Professor},
+		fTitleExact: d.Title, fProfExact: d.Professor, fCodeExact: d.Code, fCodeNgram: d.Code,
 		fChosung: chosung, fChosungFull: strings.ReplaceAll(d.TitleChosung, " ", ""),
 		fDepartment: d.Department, fDays: d.Days, fCredits: strconv.Itoa(d.Credits), fLive: "1",
 	} {

@@ -97,10 +97,10 @@ func runS1(ctx context.Context, e *Env) (*Scenario, error) {
 	stopSampler()
 
 	coreP99, gateP99 := math.NaN(), math.NaN()
-	if h := scrapeHist(e.Core, "enroll"); h != nil && coreBefore != nil {
+	if h := scrapeHist(e.Core, "enroll"); h != nil {
 		coreP99 = h.since(coreBefore).quantile(0.99)
 	}
-	if h := scrapeHist(e.Gate, "api_enrollments"); h != nil && gateBefore != nil {
+	if h := scrapeHist(e.Gate, "api_enrollments"); h != nil {
 		gateP99 = h.since(gateBefore).quantile(0.99)
 	}
 	sc.Endpoints = endpointStats(rec)

@@ -145,10 +145,10 @@ func runS2(ctx context.Context, e *Env) (*Scenario, error) {
 		done.Wait()
 		o.elapsed = time.Since(t0)
 		o.coreP99, o.gateP99 = math.NaN(), math.NaN()
-		if h := scrapeHist(e.Core, "enroll"); h != nil && coreBefore != nil {
+		if h := scrapeHist(e.Core, "enroll"); h != nil {
 			o.coreP99 = h.since(coreBefore).quantile(0.99)
 		}
-		if h := scrapeHist(e.Gate, "api_enrollments"); h != nil && gateBefore != nil {
+		if h := scrapeHist(e.Gate, "api_enrollments"); h != nil {
 			o.gateP99 = h.since(gateBefore).quantile(0.99)
 		}
 		q := ep.Latency.Quantiles(0.5, 0.99)
