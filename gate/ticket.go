@@ -90,7 +90,7 @@ func (v TicketView) Position(now time.Time) int64 {
 	return v.Rank + 1
 }
 
-// Ticket renders the view at now, with ETAs from est (which may be nil).
+// TicketAt renders the view at now, with ETAs from est (which may be nil).
 func (v TicketView) TicketAt(now time.Time, est *Estimator) Ticket {
 	st := v.State(now)
 	t := Ticket{

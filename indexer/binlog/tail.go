@@ -72,18 +72,26 @@ func (s *Streamer) tail(ctx context.Context, sink indexer.Sink, cps indexer.Chec
 	s.ready.Store(true)
 
 	for {
+		// Flush on time even while events keep coming: the binlog carries
+		// every database of the server, and a busy neighbour must not
+		// hold our changes back.
+		if t.due() {
+			if err := t.flush(ctx); err != nil {
+				return err
+			}
+		}
 		wait := s.cfg.CheckpointInterval
-		if len(t.pending) > 0 {
-			wait = max(time.Until(t.first.Add(s.cfg.FlushInterval)), 0)
+		switch {
+		case len(t.pending) > 0:
+			wait = time.Until(t.first.Add(s.cfg.FlushInterval))
+		case t.dirty:
+			wait = time.Until(t.saved.Add(s.cfg.CheckpointInterval))
 		}
 		ev, err := getEvent(ctx, stream, wait)
 		if ctx.Err() != nil {
 			return nil
 		}
 		if errors.Is(err, context.DeadlineExceeded) {
-			if err := t.flush(ctx, false); err != nil {
-				return err
-			}
 			continue
 		}
 		if err != nil {
@@ -92,12 +100,18 @@ func (s *Streamer) tail(ctx context.Context, sink indexer.Sink, cps indexer.Chec
 		if err := t.handle(ev); err != nil {
 			return err
 		}
-		if len(t.pending) >= s.cfg.MaxBatch {
-			if err := t.flush(ctx, true); err != nil {
-				return err
-			}
-		}
 	}
+}
+
+// due reports whether it is time to flush: changes have waited
+// FlushInterval or MaxBatch of them wait, or only the position moved and
+// CheckpointInterval has passed since the last checkpoint.
+func (t *tailer) due() bool {
+	cfg := &t.s.cfg
+	if len(t.pending) > 0 {
+		return len(t.pending) >= cfg.MaxBatch || time.Since(t.first) >= cfg.FlushInterval
+	}
+	return t.dirty && time.Since(t.saved) >= cfg.CheckpointInterval
 }
 
 // getEvent waits at most wait for the next event.
@@ -110,13 +124,8 @@ func getEvent(ctx context.Context, stream *replication.BinlogStreamer, wait time
 	return stream.GetEvent(ctx)
 }
 
-// flush writes the pending changes and saves the position. With nothing
-// pending it saves a moved position only every CheckpointInterval, or when
-// force is set.
-func (t *tailer) flush(ctx context.Context, force bool) error {
-	if len(t.pending) == 0 && (!t.dirty || (!force && time.Since(t.saved) < t.s.cfg.CheckpointInterval)) {
-		return nil
-	}
+// flush writes the pending changes and saves the position.
+func (t *tailer) flush(ctx context.Context) error {
 	if len(t.pending) > 0 {
 		if err := t.sink.Write(ctx, t.pending); err != nil {
 			return fmt.Errorf("binlog: write: %w", err)

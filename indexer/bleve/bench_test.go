@@ -129,3 +129,18 @@ func runS4(b *testing.B, clients int, search func(ctx context.Context, i int) er
 	b.ReportMetric(ms(0.99), "p99-ms")
 	b.ReportMetric(0, "ns/op")
 }
+
+// BenchmarkSearchCost is the CPU cost of one uncached search of the S4
+// mix, one at a time: less sensitive to a busy machine than S4 itself.
+func BenchmarkSearchCost(b *testing.B) {
+	x := openCatalogue(b)
+	x.SetCacheSize(0)
+	ctx := context.Background()
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := range b.N {
+		if _, err := x.Search(ctx, s4Queries[i%len(s4Queries)]); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
