@@ -49,8 +49,9 @@ type Checkpoint struct {
 	// Source names what the position belongs to, "host:port/database.table";
 	// a checkpoint of another source is not resumed from.
 	Source string `json:"source"`
-	// GTID is MariaDB's GTID position (e.g. "0-1-78506"); a restart resumes
-	// from it when set, else from File and Pos.
+	// File and Pos are where a restart resumes. GTID is the same position
+	// as MariaDB's GTID position (e.g. "0-1-78506"), the fallback when the
+	// primary no longer has File (a failover to a replica, say).
 	GTID string `json:"gtid,omitempty"`
 	File string `json:"file"`
 	Pos  uint32 `json:"pos"`

@@ -129,6 +129,14 @@ func runCmd(ctx context.Context, cmd string, args []string, getenv func(string) 
 		if ctx.Err() != nil {
 			break
 		}
+		// A stopped service fails the rest at once instead of each
+		// scenario timing out against it.
+		if err := errors.Join(e.ready(e.Gate), e.ready(e.Core)); err != nil {
+			e.logf("%s: not run: a service is down: %v", d.id, err)
+			res.Scenarios = append(res.Scenarios, &Scenario{ID: d.id, Title: d.title, Status: "failed",
+				Note: "not run: the gate or the core is down: " + err.Error()})
+			continue
+		}
 		e.logf("%s: %s", d.id, d.title)
 		s := runRepeated(ctx, e, d)
 		res.Scenarios = append(res.Scenarios, s)

@@ -7,8 +7,9 @@
 #     ($CLASSMATE_BENCH_DB, default classmate_bench) with the demo data
 #     ($CLASSMATE_BENCH_STUDENTS students, default 100000, 3,000 courses),
 #     and a Redis key prefix of its own (bench:), wiped at every start;
-#   - the core and the gate, built into bin/ and run in the background on
-#     127.0.0.1:18081 and :18080 for the duration, then stopped;
+#   - the core and the gate, built as .data/bench/bin/bench-core and
+#     bench-gate and run in the background on 127.0.0.1:18081 and :18080 for
+#     the duration, then stopped;
 #   - bin/loadgen all, whose results land in .data/bench/<time>/ (results.json,
 #     report.html; .data/bench/latest points at the last run).
 #
@@ -61,8 +62,12 @@ export CLASSMATE_ENV=development CLASSMATE_REDIS_PREFIX="$PREFIX"
 export CLASSMATE_INDEX_DIR="$WORK/index"
 mkdir -p "$WORK"
 
-log "building bin/core, bin/gate, bin/loadgen, bin/seed"
-"$GO" build -o bin/ ./cmd/core ./cmd/gate ./cmd/loadgen ./cmd/seed
+# The services run under names of their own (bench-core, bench-gate), so
+# that nothing stopping a `make run` by name stops a benchmark.
+log "building bin/loadgen, bin/seed, $WORK/bin/bench-core, $WORK/bin/bench-gate"
+"$GO" build -o bin/ ./cmd/loadgen ./cmd/seed
+"$GO" build -o "$WORK/bin/bench-core" ./cmd/core
+"$GO" build -o "$WORK/bin/bench-gate" ./cmd/gate
 
 MYSQL_CLIENT=(mariadb --defaults-file="$ROOT/.data/mysql-primary/client.cnf")
 command -v mariadb >/dev/null 2>&1 || MYSQL_CLIENT=(mysql --defaults-file="$ROOT/.data/mysql-primary/client.cnf")
@@ -96,10 +101,10 @@ trap stop EXIT
 trap 'stop; exit 130' INT TERM
 
 CLASSMATE_CORE_ADDR="$CORE_ADDR" CLASSMATE_RECONCILE_INTERVAL=1h CLASSMATE_LOG_LEVEL=warn \
-	bin/core >"$WORK/core.log" 2>&1 &
+	"$WORK/bin/bench-core" >"$WORK/core.log" 2>&1 &
 pids+=($!)
 CLASSMATE_GATE_ADDR="$GATE_ADDR" CLASSMATE_CORE_URLS="http://$CORE_ADDR" CLASSMATE_GATE_ROOM="bench" CLASSMATE_LOG_LEVEL=warn \
-	bin/gate >"$WORK/gate.log" 2>&1 &
+	"$WORK/bin/bench-gate" >"$WORK/gate.log" 2>&1 &
 pids+=($!)
 
 for addr in "$CORE_ADDR" "$GATE_ADDR"; do

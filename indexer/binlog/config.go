@@ -2,22 +2,24 @@
 // courses table of a MariaDB primary as a replica would, with
 // github.com/go-mysql-org/go-mysql.
 //
-// On first start (no checkpoint, or one of another source) it takes a
-// snapshot consistent with a binlog position: START TRANSACTION WITH
-// CONSISTENT SNAPSHOT, then MariaDB's binlog_snapshot_file and
-// binlog_snapshot_position status variables and BINLOG_GTID_POS, without
-// any global lock. It then tails the row binlog from that position and
-// writes each committed transaction's changes to a sink, flushing every
-// FlushInterval; the position is checkpointed only after the sink has
-// flushed, so a crash replays changes rather than losing them.
+// On first start (no checkpoint) it takes a snapshot consistent with a
+// binlog position: START TRANSACTION WITH CONSISTENT SNAPSHOT, then
+// MariaDB's binlog_snapshot_file and binlog_snapshot_position status
+// variables and BINLOG_GTID_POS, without any global lock. It then tails the
+// row binlog from that position and writes each committed transaction's
+// changes to a sink, flushing every FlushInterval; the position is
+// checkpointed only after the sink has flushed, so a crash replays changes
+// rather than losing them. A restart resumes from the checkpoint's file and
+// offset, or from its GTID when the primary no longer has that file.
 //
 // Schema changes: rows are decoded by the column names the primary writes
 // into every table map event (binlog_row_metadata=FULL, checked at start),
 // never by column position, so ALTER TABLE … ADD, DROP or reorder of
 // columns cannot mis-map them. Statements that remove rows without row
-// events (TRUNCATE, DROP, RENAME of the table), a row without a needed
-// column, and a checkpoint the primary no longer has binlogs for trigger a
-// re-snapshot, which also deletes the documents of rows that are gone.
+// events (TRUNCATE, DROP, RENAME of the table, DROP DATABASE) and a
+// checkpoint the primary has no binlog for trigger a re-snapshot, which
+// also deletes the documents of rows that are gone. A row without its id
+// or version column stops the streamer with an error.
 package binlog
 
 import (

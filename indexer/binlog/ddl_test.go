@@ -80,7 +80,8 @@ func TestLostPosition(t *testing.T) {
 	cp, ok, err := e.idx.LoadCheckpoint(t.Context())
 	require.NoError(t, err)
 	require.True(t, ok)
-	cp.GTID = "0-1-999999999" // far ahead of the primary
+	cp.File, cp.Pos = "mariadb-bin.999999", 4 // purged, or never written
+	cp.GTID = "0-1-999999999"                 // far ahead of the primary
 	require.NoError(t, e.idx.SaveCheckpoint(t.Context(), cp))
 	e.delete(1)
 	e.insert(2, "새과목")

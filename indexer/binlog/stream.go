@@ -97,6 +97,10 @@ func (s *Streamer) Run(ctx context.Context, sink indexer.Sink, cps indexer.Check
 			return nil
 		case errors.Is(err, errResync):
 			s.cfg.Log.Warn("re-snapshot", "reason", err)
+		case isPurged(err) && cp.File != "" && cp.GTID != "":
+			s.cfg.Log.Warn("the checkpoint's binlog file is gone; trying its GTID", "err", err)
+			cp.File = ""
+			continue
 		case isPurged(err):
 			s.cfg.Log.Warn("the checkpoint's binlog is gone; re-snapshot", "err", err)
 		default:

@@ -56,20 +56,22 @@ func (s *Streamer) tail(ctx context.Context, sink indexer.Sink, cps indexer.Chec
 	})
 	defer syncer.Close()
 
+	// From the file and offset when known: the primary seeks there at
+	// once, while a GTID start scans the binlog file for the GTID. The GTID
+	// is the fallback (a checkpoint written without a position).
 	var stream *replication.BinlogStreamer
 	var err error
-	if cp.GTID != "" {
+	if cp.File != "" {
+		stream, err = syncer.StartSync(gomysql.Position{Name: cp.File, Pos: cp.Pos})
+	} else {
 		var set gomysql.GTIDSet
 		if set, err = gomysql.ParseMariadbGTIDSet(cp.GTID); err == nil {
 			stream, err = syncer.StartSyncGTID(set)
 		}
-	} else {
-		stream, err = syncer.StartSync(gomysql.Position{Name: cp.File, Pos: cp.Pos})
 	}
 	if err != nil {
 		return fmt.Errorf("binlog: start replication: %w", err)
 	}
-	s.ready.Store(true)
 
 	for {
 		// Flush on time even while events keep coming: the binlog carries
@@ -97,6 +99,8 @@ func (s *Streamer) tail(ctx context.Context, sink indexer.Sink, cps indexer.Chec
 		if err != nil {
 			return fmt.Errorf("binlog: read: %w", err)
 		}
+		// Ready once the primary streams from the position.
+		s.ready.Store(true)
 		if err := t.handle(ev); err != nil {
 			return err
 		}
