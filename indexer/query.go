@@ -32,6 +32,7 @@ var ErrUnavailable = errors.New("search unavailable")
 // QueryError is a validation error of a query. It matches ErrBadQuery.
 type QueryError struct{ Msg string }
 
+// Error returns the message.
 func (e *QueryError) Error() string { return e.Msg }
 
 // Is reports whether target is ErrBadQuery.

@@ -85,14 +85,17 @@ ensure_tools() {
 # fetch copies group:artifact:version[:type] from Maven Central into $CACHE
 # and prints the file's path.
 fetch() {
-	local coords=$1 file=$2 group artifact version path
+	local coords=$1 file=$2 group artifact version path out
 	IFS=: read -r group artifact version _ <<<"$coords"
 	mkdir -p "$CACHE"
 	if [[ ! -s $CACHE/$file ]]; then
 		log "fetching $coords from Maven Central"
 		if command -v mvn >/dev/null 2>&1; then
-			mvn -B -q -Dstyle.color=never dependency:copy -Dartifact="$coords" -DoutputDirectory="$CACHE" -Dmdep.overWriteIfNewer=true >&2 ||
+			if ! out="$(mvn -B -q -Dstyle.color=never dependency:copy -Dartifact="$coords" \
+				-DoutputDirectory="$CACHE" -Dmdep.overWriteIfNewer=true 2>&1)"; then
+				printf '%s\n' "$out" >&2
 				die "mvn dependency:copy -Dartifact=$coords failed"
+			fi
 		else
 			path="${group//.//}/$artifact/$version/$file"
 			curl -fsSL --retry 3 -o "$CACHE/$file.part" "$CENTRAL/$path" || die "download $CENTRAL/$path failed"

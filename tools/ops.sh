@@ -127,7 +127,7 @@ build_provider() {
 	fi
 	mkdir -p "$PROVIDER_DIR"
 	"$GO" build -C "$ROOT/tools" -o "$PROVIDER_DIR/terraform-provider-aws" ./cmd/terraform-provider-aws
-	hash="$(cat "$ROOT"/tools/tfschema/*.go "$ROOT"/tools/cmd/awsschema/*.go | sha256sum | cut -c1-16)"
+	hash="$(find "$ROOT/tools/tfschema" "$ROOT/tools/cmd/awsschema" -name "*.go" ! -name "*_test.go" -print0 | sort -z | xargs -0 cat | sha256sum | cut -c1-16)"
 	schema="$CACHE/tf/aws-schema-$CDKTF_AWS_VERSION-$hash.json"
 	if [[ ! -s $schema ]]; then
 		log "deriving the AWS provider schema from @cdktf/provider-aws@$CDKTF_AWS_VERSION"
@@ -180,6 +180,21 @@ quiet_overrides() {
 	'
 }
 
+# check_user_data renders terraform/modules/<module>/user_data.sh.tftpl with
+# the given variables (an HCL object) and checks the result with bash -n.
+check_user_data() {
+	local module=$1 vars=$2 out
+	out="$(mktemp)"
+	if ! printf 'templatefile("%s", %s)\n' "$ROOT/terraform/modules/$module/user_data.sh.tftpl" "$vars" |
+		(mkdir -p "$CACHE/tf/console" && cd "$CACHE/tf/console" && "$TOFU" console 2>"$out.err") | sed '1{/^<<EOT$/d}; ${/^EOT$/d}' >"$out" ||
+		! bash -n "$out"; then
+		cat "$out" "$out.err" >&2
+		rm -f "$out" "$out.err"
+		die "modules/$module/user_data.sh.tftpl does not render to valid bash"
+	fi
+	rm -f "$out" "$out.err"
+}
+
 tf_check() {
 	build_tofu
 	build_tflint
@@ -207,10 +222,18 @@ tf_check() {
 			{ cat "$CACHE/tf/get-$name.log" >&2; die "tofu get failed in terraform/envs/$name"; }
 		"$TOFU" -chdir="$root" validate -no-color 2>&1 | quiet_overrides
 		if ! "$TOFU" -chdir="$root" test -no-color 2>&1 | quiet_overrides | grep -v '^  - '; then
+			rm -f "$root/errored_test.tfstate"
 			die "tofu test failed in terraform/envs/$name"
 		fi
 	done
 	unset TF_DATA_DIR
+
+	# The user data templates render to valid bash (sample values).
+	log "bash -n of the rendered user data templates"
+	check_user_data service \
+		'{service = "core", version = "v0.0.0", bucket = "b", prefix = "classmate", arch = "arm64", env = {CLASSMATE_ENV = "production", CLASSMATE_MYSQL_DSN = "u:{{mysql_password}}@tcp(h:3306)/d"}, secrets = {mysql_password = "/p/mysql-password"}}'
+	check_user_data search \
+		'{es_version = "8.19.7", cluster = "c", node_name = "c-es-0", initial_masters = "\"c-es-0\""}'
 
 	log "tflint --recursive terraform/"
 	"$TFLINT" --chdir="$tf" --recursive --config="$tf/.tflint.hcl" --no-color
