@@ -3,7 +3,6 @@ package loadgen
 import (
 	"context"
 	"fmt"
-	"math"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -18,8 +17,8 @@ func runS2(ctx context.Context, e *Env) (*Scenario, error) {
 	sc := &Scenario{
 		Measures: "All students are admitted first (join, then the queue socket until admitted). Then every student " +
 			"sends one POST /api/v1/enrollments for the same course at the same instant (released by one channel " +
-			"close), through the gate over the shared keep-alive connections. attempts/s = students / (last answer − " +
-			"release); latencies include waiting for a free connection, as a browser's request waits in the network. " +
+			"close), through the gate, each on a keep-alive connection of its own opened just before. attempts/s = " +
+			"students / (last answer − release). " +
 			"By Little's law, with every student firing at once the p99 cannot be below about 0.99 × students ÷ " +
 			"attempts/s, so the services' own p99 (their latency histograms on /metrics, interpolated within " +
 			"Prometheus buckets) is reported too: the time a request spends inside the gate or the core. " +
@@ -93,11 +92,22 @@ func runS2(ctx context.Context, e *Env) (*Scenario, error) {
 	}
 	e.logf("S2: %d students admitted in %.1fs", len(sessions), time.Since(start).Seconds())
 
+	// Every student fires on a keep-alive connection of its own, opened
+	// before the burst, as each browser has one.
+	perSource := (len(sessions) + e.Src.Len() - 1) / e.Src.Len()
+	gateConns, err := NewClient(e.Src, e.Cfg.Gate, perSource)
+	if err != nil {
+		return sc, err
+	}
+	coreConns, err := NewClient(e.Src, e.Cfg.Core, perSource)
+	if err != nil {
+		return sc, err
+	}
 	bursts := []struct {
 		name   string
 		client *Client
 		course int64
-	}{{"enroll_hot_gate", e.Gate, hotCourseID}, {"enroll_hot_core", e.Core, hotCourseID + 1}}
+	}{{"enroll_hot_gate", gateConns, hotCourseID}, {"enroll_hot_core", coreConns, hotCourseID + 1}}
 	type outcome struct {
 		elapsed        time.Duration
 		created, sold  atomic.Int64
@@ -119,6 +129,7 @@ func runS2(ctx context.Context, e *Env) (*Scenario, error) {
 			done.Add(1)
 			go func() {
 				defer done.Done()
+				burst.client.Call(nil, k+1, "GET", "/healthz", "", nil) // opens this student's connection
 				ready.Done()
 				<-release
 				r := burst.client.Call(ep, k+1, "POST", "/api/v1/enrollments", tokens[k], body)
@@ -138,22 +149,21 @@ func runS2(ctx context.Context, e *Env) (*Scenario, error) {
 		}
 		ready.Wait()
 		time.Sleep(200 * time.Millisecond) // every goroutine parked on release
-		coreBefore, gateBefore := scrapeHist(e.Core, "enroll"), scrapeHist(e.Gate, "api_enrollments")
+		watch := e.watchServers()
 		sc.Events = append(sc.Events, Event{At: round(time.Since(start).Seconds()), Label: burst.name})
 		t0 := time.Now()
 		close(release)
 		done.Wait()
 		o.elapsed = time.Since(t0)
-		o.coreP99, o.gateP99 = math.NaN(), math.NaN()
-		if h := scrapeHist(e.Core, "enroll"); h != nil {
-			o.coreP99 = h.since(coreBefore).quantile(0.99)
-		}
-		if h := scrapeHist(e.Gate, "api_enrollments"); h != nil {
-			o.gateP99 = h.since(gateBefore).quantile(0.99)
+		gateIn, coreIn := watch.done()
+		o.coreP99, o.gateP99 = coreIn.quantile("http route=enroll", 0.99), gateIn.quantile("http route=api_enrollments", 0.99)
+		if b == 0 { // the burst through the gate: what happened inside
+			sc.Server = append(serverStats("gate", gateIn), serverStats("core", coreIn)...)
 		}
 		q := ep.Latency.Quantiles(0.5, 0.99)
 		o.p50, o.p99 = ms(q[0]), ms(q[1])
 		o.rate = float64(len(sessions)) / o.elapsed.Seconds()
+		burst.client.CloseIdle()
 		e.logf("S2: %s: %d created, %d SOLD_OUT, %d other in %v: %s attempts/s, p50 %.1f ms, p99 %.1f ms",
 			burst.name, o.created.Load(), o.sold.Load(), o.other.Load(), o.elapsed.Round(time.Millisecond),
 			human(o.rate), o.p50, o.p99)

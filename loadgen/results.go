@@ -39,15 +39,18 @@ type Machine struct {
 // Scenario is the outcome of one scenario (S1…S6), possibly the median of
 // several runs.
 type Scenario struct {
-	ID         string            `json:"id"`
-	Title      string            `json:"title"`
-	Status     string            `json:"status"` // ok, failed, skipped
-	Note       string            `json:"note,omitempty"`
-	Measures   string            `json:"measures"` // what the figures really measure
-	Params     map[string]any    `json:"params"`
-	Runs       int               `json:"runs"`
-	Figures    []Figure          `json:"figures"`
-	Endpoints  []EndpointStats   `json:"endpoints,omitempty"`
+	ID        string          `json:"id"`
+	Title     string          `json:"title"`
+	Status    string          `json:"status"` // ok, failed, skipped
+	Note      string          `json:"note,omitempty"`
+	Measures  string          `json:"measures"` // what the figures really measure
+	Params    map[string]any  `json:"params"`
+	Runs      int             `json:"runs"`
+	Figures   []Figure        `json:"figures"`
+	Endpoints []EndpointStats `json:"endpoints,omitempty"`
+	// Server is what the gate and the core measured inside themselves
+	// during the run (their /metrics histograms).
+	Server     []ServerStat      `json:"server,omitempty"`
 	Series     *Series           `json:"series,omitempty"`
 	Invariants []Check           `json:"invariants,omitempty"`
 	Events     []Event           `json:"events,omitempty"`

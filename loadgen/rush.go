@@ -3,7 +3,6 @@ package loadgen
 import (
 	"context"
 	"fmt"
-	"math"
 	"math/rand/v2"
 	"sync"
 	"time"
@@ -55,7 +54,7 @@ func runS1(ctx context.Context, e *Env) (*Scenario, error) {
 	}); err != nil {
 		return sc, err
 	}
-	coreBefore, gateBefore := scrapeHist(e.Core, "enroll"), scrapeHist(e.Gate, "api_enrollments")
+	watch := e.watchServers()
 	start := time.Now()
 	rec := NewRecorder(start)
 	c := newCrowd(e, rec, e.Cfg.Seed)
@@ -96,13 +95,9 @@ func runS1(ctx context.Context, e *Env) (*Scenario, error) {
 	stopProgress()
 	stopSampler()
 
-	coreP99, gateP99 := math.NaN(), math.NaN()
-	if h := scrapeHist(e.Core, "enroll"); h != nil {
-		coreP99 = h.since(coreBefore).quantile(0.99)
-	}
-	if h := scrapeHist(e.Gate, "api_enrollments"); h != nil {
-		gateP99 = h.since(gateBefore).quantile(0.99)
-	}
+	gateIn, coreIn := watch.done()
+	coreP99, gateP99 := coreIn.quantile("http route=enroll", 0.99), gateIn.quantile("http route=api_enrollments", 0.99)
+	sc.Server = append(serverStats("gate", gateIn), serverStats("core", coreIn)...)
 	sc.Endpoints = endpointStats(rec)
 	sc.Series = buildSeries(rec, smp.Samples(), end)
 	last := time.Unix(0, c.lastAnswer.Load())

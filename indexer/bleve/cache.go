@@ -6,19 +6,19 @@ import (
 	"classmate/indexer"
 )
 
-// DefaultCacheSize is how many result pages an Index keeps by default.
+// DefaultCacheSize is how many pages of hits an Index keeps by default.
 const DefaultCacheSize = 4096
 
-// cache keeps the pages of recent searches until the index changes, like
-// Elasticsearch's request cache, which a refresh invalidates: during a
-// search storm most searches repeat a few popular queries, and the index
-// changes at most once per flush. Concurrent misses of one query compute
-// it once.
+// cache keeps the hits of recent searches until a searched field changes,
+// like Elasticsearch's request cache, which a refresh invalidates: during a
+// search storm most searches repeat a few popular queries, and while
+// students register only seats change, which no search matches on.
+// Concurrent misses of one query compute it once.
 type cache struct {
 	mu    sync.Mutex
 	size  int
 	gen   uint64
-	pages map[cacheKey]indexer.Page
+	pages map[cacheKey]hits
 	calls map[cacheKey]*cacheCall
 }
 
@@ -31,21 +31,21 @@ type cacheKey struct {
 
 type cacheCall struct {
 	done chan struct{}
-	page indexer.Page
+	page hits
 	err  error
 }
 
 func newCache(size int) *cache {
-	return &cache{size: size, pages: map[cacheKey]indexer.Page{}, calls: map[cacheKey]*cacheCall{}}
+	return &cache{size: size, pages: map[cacheKey]hits{}, calls: map[cacheKey]*cacheCall{}}
 }
 
 func keyOf(p indexer.Parsed) cacheKey {
 	return cacheKey{text: p.Text, department: p.Department, day: p.Day, cursor: p.Cursor, credits: p.Credits, limit: p.Limit}
 }
 
-// get returns the page of k in index generation gen, computing it when
-// needed. The page is shared: callers must not modify it.
-func (c *cache) get(gen uint64, k cacheKey, compute func() (indexer.Page, error)) (indexer.Page, error) {
+// get returns the hits of k in index generation gen, computing them when
+// needed. The hits are shared: callers must not modify them.
+func (c *cache) get(gen uint64, k cacheKey, compute func() (hits, error)) (hits, error) {
 	if c == nil || c.size <= 0 {
 		return compute()
 	}

@@ -43,9 +43,12 @@ type Index struct {
 	batch   *bleve.Batch
 	pending map[int64]entry
 
-	// gen counts executed batches; cache holds pages of the current gen.
-	gen   atomic.Uint64
-	cache *cache
+	// gen counts executed batches that changed searched fields; cache
+	// holds hits of the current gen. reindex records whether the buffered
+	// batch does.
+	gen     atomic.Uint64
+	cache   *cache
+	reindex bool
 }
 
 type entry struct {
@@ -172,7 +175,7 @@ func (x *Index) load() error {
 	return nil
 }
 
-// SetCacheSize sets how many result pages the index keeps (0: none). Call
+// SetCacheSize sets how many pages of hits the index keeps (0: none). Call
 // it before searching.
 func (x *Index) SetCacheSize(n int) { x.cache = newCache(n) }
 
@@ -195,6 +198,7 @@ func (x *Index) Close() error {
 func (x *Index) reset() {
 	x.batch = x.idx.NewBatch()
 	x.pending = map[int64]entry{}
+	x.reindex = false
 }
 
 // docID is a row's document id: zero-padded, so that the lexical order of

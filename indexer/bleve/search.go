@@ -26,8 +26,8 @@ const (
 // Search implements indexer.Searcher: every word of q must match title,
 // professor or code (whole word, part of a word, or initial consonants),
 // the filters must match exactly, and hits come best first, ties by id.
-// Pages are cached until the next batch changes the index; the returned
-// page is shared and must not be modified.
+// Hits are cached until a batch changes a searched field; documents (and
+// so remaining seats) always come from the latest flush.
 func (x *Index) Search(ctx context.Context, q indexer.Query) (indexer.Page, error) {
 	p, err := q.Parse()
 	if err != nil {
@@ -36,11 +36,32 @@ func (x *Index) Search(ctx context.Context, q indexer.Query) (indexer.Page, erro
 	// Misses are computed for every waiting caller: not under one
 	// caller's cancellation.
 	shared := context.WithoutCancel(ctx)
-	return x.cache.get(x.gen.Load(), keyOf(p), func() (indexer.Page, error) { return x.search(shared, p) })
+	hits, err := x.cache.get(x.gen.Load(), keyOf(p), func() (hits, error) { return x.search(shared, p) })
+	if err != nil {
+		return indexer.Page{}, err
+	}
+	// Documents come from the current state, so seats are as fresh as the
+	// last flush even when the hits are cached.
+	page := indexer.Page{Docs: make([]indexer.Document, 0, len(hits.ids)), Next: hits.next}
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	for _, id := range hits.ids {
+		// A course deleted since the hits were found is left out.
+		if e, ok := x.state[id]; ok && e.doc != nil {
+			page.Docs = append(page.Docs, *e.doc)
+		}
+	}
+	return page, nil
+}
+
+// hits are the course ids of one page, best first, and the next cursor.
+type hits struct {
+	ids  []int64
+	next string
 }
 
 // search runs a parsed query on the index.
-func (x *Index) search(ctx context.Context, p indexer.Parsed) (indexer.Page, error) {
+func (x *Index) search(ctx context.Context, p indexer.Parsed) (hits, error) {
 	req := bleve.NewSearchRequestOptions(build(p), p.Limit+1, 0, false)
 	req.SortBy([]string{"-_score", "_id"})
 	if p.After != nil {
@@ -48,28 +69,23 @@ func (x *Index) search(ctx context.Context, p indexer.Parsed) (indexer.Page, err
 	}
 	res, err := x.idx.SearchInContext(ctx, req)
 	if err != nil {
-		return indexer.Page{}, fmt.Errorf("bleve: search: %w", err)
+		return hits{}, fmt.Errorf("bleve: search: %w", err)
 	}
-	page := indexer.Page{Docs: make([]indexer.Document, 0, min(len(res.Hits), p.Limit))}
-	x.mu.RLock()
-	defer x.mu.RUnlock()
+	out := hits{ids: make([]int64, 0, min(len(res.Hits), p.Limit))}
 	for i, h := range res.Hits {
-		if i == p.Limit {
-			last := res.Hits[i-1]
-			id, _ := parseDocID(last.ID)
-			page.Next = p.NextCursor(indexer.Key{Score: last.Score, ID: id})
-			break
-		}
 		id, err := parseDocID(h.ID)
 		if err != nil {
-			continue
+			return hits{}, fmt.Errorf("bleve: document id %q: %w", h.ID, err)
 		}
-		// A document deleted after the search read the index is left out.
-		if e, ok := x.state[id]; ok && e.doc != nil {
-			page.Docs = append(page.Docs, *e.doc)
+		if i == p.Limit {
+			last := res.Hits[i-1]
+			lastID, _ := parseDocID(last.ID)
+			out.next = p.NextCursor(indexer.Key{Score: last.Score, ID: lastID})
+			break
 		}
+		out.ids = append(out.ids, id)
 	}
-	return page, nil
+	return out, nil
 }
 
 // build turns a parsed query into a bleve query.

@@ -50,6 +50,7 @@ func (x *Index) Write(_ context.Context, changes []indexer.Change) error {
 			continue
 		}
 		x.batch.DeleteInternal(overlayKey(c.ID))
+		x.reindex = true
 		if err := x.batch.Index(docID(c.ID), fields(s)); err != nil {
 			return fmt.Errorf("bleve: index course %d: %w", c.ID, err)
 		}
@@ -128,8 +129,10 @@ func (x *Index) execute(_ context.Context, cp *indexer.Checkpoint) error {
 		x.reset()
 		return fmt.Errorf("bleve: batch: %w", err)
 	}
-	if len(x.pending) > 0 {
-		x.gen.Add(1) // a checkpoint alone leaves cached pages valid
+	if x.reindex {
+		// Hits may have changed; seats alone (overlays) and checkpoints
+		// leave them valid, as documents are read from state.
+		x.gen.Add(1)
 	}
 	x.reset()
 	return nil
