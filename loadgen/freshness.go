@@ -80,7 +80,9 @@ func runS5(ctx context.Context, e *Env) (*Scenario, error) {
 	})
 	jobs := make(chan int64, 1024)
 	var workers sync.WaitGroup
-	for w := 0; w < 128; w++ {
+	// Enough writers that a slow commit (100–300 ms on a busy disk) does
+	// not hold the rate back.
+	for w := 0; w < min(512, max(64, cfg.Rate/4)); w++ {
 		workers.Add(1)
 		go func() {
 			defer workers.Done()
