@@ -67,6 +67,7 @@ run: stack
 
 clean:
 	$(STACK) down
+	$(ES) down
 	rm -rf .data bin
 
 # Operations checks (terraform/, docker-compose.yml, infra/): their tools are

@@ -34,7 +34,9 @@ func Delete(id, version int64, at time.Time) Change {
 // one, so replays and reordered writes can never bring back an older
 // version, and a delete (the last state of its version) can never be undone
 // by a late replay of the row it deleted. Elasticsearch stores Rank as the
-// external version.
+// external version. Versions must therefore keep growing per id: a course
+// deleted and created again under the same id must continue above the old
+// version (classmate has no course deletion; the rule is for operators).
 func (c Change) Rank() int64 {
 	r := c.Version << 1
 	if c.Deleted {

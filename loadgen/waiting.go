@@ -202,8 +202,10 @@ func runS3(ctx context.Context, e *Env) (*Scenario, error) {
 		figure("first_frame_p99", "first frame after handshake, p99", "ms", ms(fq[0]), 0, "").lower(),
 		figure("gate_rss", "gate RSS, peak", "MiB", peakRSS, 0, "").lower().target("≤ 2 GiB", "<=", 2048),
 		figure("gate_rss_per_socket", "gate RSS per socket (peak − before the sockets)", "KiB", (peakRSS-baseRSS)*1024/max(1, peakSockets), 0, "").lower(),
-		figure("gate_rss_100k", "gate RSS projected to 100,000 sockets", "MiB", baseRSS+(peakRSS-baseRSS)*100000/max(1, peakSockets), 0, "").lower().
-			target("≤ 2 GiB", "<=", 2048),
+		// A gate warmed by earlier scenarios reuses heap for the sockets,
+		// so run S3 alone on a fresh gate for a marginal that projects.
+		figure("gate_rss_100k", "gate RSS projected linearly to 100,000 sockets (meaningful on a fresh gate)", "MiB",
+			baseRSS+(peakRSS-baseRSS)*100000/max(1, peakSockets), 0, "").lower(),
 		figure("redis_ops", "Redis ops/s while holding", "ops/s", redisSum/max(1, redisN), e.ceiling("redis_ping"), "Redis PING ceiling, unpipelined").lower(),
 		figure("failed", "clients that failed", "clients", float64(c.failed.Load()), 0, "").lower().target("0", "==", 0),
 	}

@@ -17,7 +17,8 @@
 #   short (make bench) takes under ten minutes; full (make bench-full) runs
 #   BENCHMARKS.md's sizes, each scenario three times (medians); jmeter (make
 #   jmeter) runs a short JMeter plan instead (scripts/jmeter/run.sh) and
-#   fails on any failed sample.
+#   fails on any failed sample. CLASSMATE_BENCH_CMD=s3 (s1…s6) runs one
+#   scenario on freshly started services instead of all of them.
 #
 # The core's periodic reconciler is slowed to an hour so that the invariant
 # checks after each scenario see the seat counters as the requests left
@@ -132,7 +133,7 @@ if [[ $SIZE == jmeter ]]; then
 fi
 
 status=0
-bin/loadgen all -size "$SIZE" -gate "http://$GATE_ADDR" -core "http://$CORE_ADDR" -out "$OUT" \
+bin/loadgen "${CLASSMATE_BENCH_CMD:-all}" -size "$SIZE" -gate "http://$GATE_ADDR" -core "http://$CORE_ADDR" -out "$OUT" \
 	-session-cache "$WORK/sessions.json" -repo "$ROOT" "$@" || status=$?
 ln -sfn "$(basename "$OUT")" "$WORK/latest"
 log "results: $OUT/results.json"
