@@ -55,7 +55,6 @@ func (s *Server) log() *slog.Logger {
 	return slog.Default()
 }
 
-
 // Handler returns the request handler; Serve uses it.
 func (s *Server) Handler() fasthttp.RequestHandler {
 	if s.idPrefix == "" {
