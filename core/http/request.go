@@ -1,84 +1,25 @@
 package http
 
 import (
-	"bytes"
-	"encoding/json"
 	"strconv"
-	"sync/atomic"
-	"unicode/utf8"
-
-	"github.com/valyala/fasthttp"
 
 	"classmate/core"
+	"classmate/internal/contract"
 )
 
 // MaxBody is the largest request body the contract accepts.
-const MaxBody = 64 << 10
-
-// validRequestID reports whether id may be echoed as X-Request-Id: 1–128
-// characters of [A-Za-z0-9._-].
-func validRequestID(id []byte) bool {
-	if len(id) == 0 || len(id) > 128 {
-		return false
-	}
-	for _, c := range id {
-		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '.' || c == '_' || c == '-') {
-			return false
-		}
-	}
-	return true
-}
+const MaxBody = contract.MaxBody
 
 // ValidIdempotencyKey reports whether k is 1–64 characters of [A-Za-z0-9._-].
 func ValidIdempotencyKey(k []byte) bool {
-	return len(k) <= 64 && validRequestID(k)
+	return len(k) <= 64 && contract.ValidRequestID(k)
 }
 
-var requestSeq atomic.Uint64
-
-// setRequestID echoes the client's request id when valid, else sets a new
-// one: a per-process random prefix and a counter.
-func (s *Server) setRequestID(ctx *fasthttp.RequestCtx) {
-	if id := ctx.Request.Header.Peek("X-Request-Id"); validRequestID(id) {
-		ctx.Response.Header.SetBytesV("X-Request-Id", id)
-		return
-	}
-	var buf [64]byte
-	b := append(buf[:0], s.idPrefix...)
-	b = strconv.AppendUint(b, requestSeq.Add(1), 36)
-	ctx.Response.Header.SetBytesV("X-Request-Id", b)
-}
-
-// isJSON reports whether the request's content type is application/json,
-// parameters allowed.
-func isJSON(ctx *fasthttp.RequestCtx) bool {
-	ct := ctx.Request.Header.ContentType()
-	if i := bytes.IndexByte(ct, ';'); i >= 0 {
-		ct = ct[:i]
-	}
-	return bytes.EqualFold(bytes.TrimSpace(ct), []byte("application/json"))
-}
-
-// decodeObject decodes a JSON object body into v. Anything but one JSON
-// object in UTF-8 (null, an array, trailing data, wrong field types,
-// invalid UTF-8) is BAD_REQUEST.
+// decodeObject decodes a JSON object body into v; anything else is
+// BAD_REQUEST (see contract.DecodeObject).
 func decodeObject(body []byte, v any) error {
-	// encoding/json would quietly turn invalid UTF-8 into U+FFFD.
-	if !utf8.Valid(body) {
-		return core.Errorf(core.CodeBadRequest, "body must be UTF-8")
-	}
-	// Only JSON's own whitespace: bytes.TrimSpace would also drop Unicode
-	// spaces such as U+00A0, which JSON does not allow.
-	trimmed := bytes.Trim(body, " \t\r\n")
-	if len(trimmed) == 0 || trimmed[0] != '{' {
-		return core.Errorf(core.CodeBadRequest, "body must be a JSON object")
-	}
-	dec := json.NewDecoder(bytes.NewReader(trimmed))
-	if err := dec.Decode(v); err != nil {
-		return core.Errorf(core.CodeBadRequest, "invalid JSON body")
-	}
-	if dec.InputOffset() != int64(len(trimmed)) {
-		return core.Errorf(core.CodeBadRequest, "trailing data after the JSON object")
+	if problem, ok := contract.DecodeObject(body, v); !ok {
+		return core.Errorf(core.CodeBadRequest, "%s", problem)
 	}
 	return nil
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/valyala/fasthttp"
 
 	"classmate/core"
+	"classmate/internal/contract"
 	"classmate/token"
 )
 
@@ -93,11 +94,11 @@ func (s *Server) Serve(ln net.Listener) error {
 				}
 				// A chunked body: fasthttp reset the request, headers and
 				// all, so neither route nor token can be checked first.
-				s.setRequestID(ctx)
+				contract.SetRequestID(ctx, s.idPrefix)
 				s.writeError(ctx, errTooLarge)
 				return
 			}
-			s.setRequestID(ctx)
+			contract.SetRequestID(ctx, s.idPrefix)
 			s.writeError(ctx, core.Errorf(core.CodeBadRequest, "malformed HTTP request"))
 		},
 	}
@@ -117,7 +118,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 // handler (400, 404, domain errors).
 func (s *Server) serve(ctx *fasthttp.RequestCtx, tooLarge bool) {
 	start := time.Now()
-	s.setRequestID(ctx)
+	contract.SetRequestID(ctx, s.idPrefix)
 	name := "unknown"
 	defer func() {
 		if p := recover(); p != nil {
@@ -148,7 +149,7 @@ func (s *Server) serve(ctx *fasthttp.RequestCtx, tooLarge bool) {
 		s.writeError(ctx, errTooLarge)
 		return
 	}
-	if rt.body && !isJSON(ctx) {
+	if rt.body && !contract.IsJSON(ctx) {
 		s.writeError(ctx, errMediaType)
 		return
 	}

@@ -2,33 +2,17 @@ package http
 
 import (
 	"bytes"
-	"encoding/json"
 	"net"
 	"strconv"
-	"sync/atomic"
-	"unicode/utf8"
 
 	"github.com/valyala/fasthttp"
 
 	"classmate/gate"
+	"classmate/internal/contract"
 )
 
 // MaxBody is the largest request body the contract accepts.
-const MaxBody = 64 << 10
-
-// validRequestID reports whether id may be echoed as X-Request-Id: 1–128
-// characters of [A-Za-z0-9._-].
-func validRequestID(id []byte) bool {
-	if len(id) == 0 || len(id) > 128 {
-		return false
-	}
-	for _, c := range id {
-		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '.' || c == '_' || c == '-') {
-			return false
-		}
-	}
-	return true
-}
+const MaxBody = contract.MaxBody
 
 // validTicket reports whether t looks like a ticket (1–64 characters of
 // base64url), so garbage never reaches Redis.
@@ -44,58 +28,13 @@ func validTicket(t []byte) bool {
 	return true
 }
 
-var requestSeq atomic.Uint64
-
-// setRequestID echoes the client's request id when valid, else sets a new
-// one: a per-process random prefix and a counter.
-func (s *Server) setRequestID(ctx *fasthttp.RequestCtx) {
-	if id := ctx.Request.Header.Peek("X-Request-Id"); validRequestID(id) {
-		ctx.Response.Header.SetBytesV("X-Request-Id", id)
-		return
-	}
-	var buf [64]byte
-	b := append(buf[:0], s.idPrefix...)
-	b = strconv.AppendUint(b, requestSeq.Add(1), 36)
-	ctx.Response.Header.SetBytesV("X-Request-Id", b)
-}
-
-// isJSON reports whether the request's content type is application/json,
-// parameters allowed.
-func isJSON(ctx *fasthttp.RequestCtx) bool {
-	ct := ctx.Request.Header.ContentType()
-	if i := bytes.IndexByte(ct, ';'); i >= 0 {
-		ct = ct[:i]
-	}
-	return bytes.EqualFold(bytes.TrimSpace(ct), []byte("application/json"))
-}
-
-// decodeObject decodes a JSON object body into v. Anything but one JSON
-// object in UTF-8 (null, an array, trailing data, wrong field types,
-// invalid UTF-8) is BAD_REQUEST.
+// decodeObject decodes a JSON object body into v; anything else is
+// BAD_REQUEST (see contract.DecodeObject).
 func decodeObject(body []byte, v any) error {
-	if !utf8.Valid(body) {
-		return gate.Errorf(gate.CodeBadRequest, "body must be UTF-8")
-	}
-	trimmed := bytes.Trim(body, " \t\r\n")
-	if len(trimmed) == 0 || trimmed[0] != '{' {
-		return gate.Errorf(gate.CodeBadRequest, "body must be a JSON object")
-	}
-	dec := json.NewDecoder(bytes.NewReader(trimmed))
-	if err := dec.Decode(v); err != nil {
-		return gate.Errorf(gate.CodeBadRequest, "invalid JSON body: %s", jsonProblem(err))
-	}
-	if dec.InputOffset() != int64(len(trimmed)) {
-		return gate.Errorf(gate.CodeBadRequest, "trailing data after the JSON object")
+	if problem, ok := contract.DecodeObject(body, v); !ok {
+		return gate.Errorf(gate.CodeBadRequest, "%s", problem)
 	}
 	return nil
-}
-
-// jsonProblem names the field of a type error, without echoing input.
-func jsonProblem(err error) string {
-	if te, ok := err.(*json.UnmarshalTypeError); ok && te.Field != "" {
-		return te.Field + " has the wrong type"
-	}
-	return "malformed"
 }
 
 // clientIP returns the client's address: the peer's, or with

@@ -22,6 +22,7 @@ import (
 	"github.com/valyala/fasthttp"
 
 	"classmate/gate"
+	"classmate/internal/contract"
 	"classmate/token"
 )
 
@@ -119,7 +120,7 @@ func (s *Server) Serve(ln net.Listener) error {
 				s.serve(ctx, true)
 				return
 			}
-			s.setRequestID(ctx)
+			contract.SetRequestID(ctx, s.idPrefix)
 			if errors.Is(err, fasthttp.ErrBodyTooLarge) {
 				s.writeError(ctx, errTooLarge)
 				return
@@ -147,7 +148,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 // the handler (400, 404, …). The proxy and the pages have their own.
 func (s *Server) serve(ctx *fasthttp.RequestCtx, tooLarge bool) {
 	start := time.Now()
-	s.setRequestID(ctx)
+	contract.SetRequestID(ctx, s.idPrefix)
 	name := "unknown"
 	defer func() {
 		if p := recover(); p != nil {
@@ -206,7 +207,7 @@ func (s *Server) serve(ctx *fasthttp.RequestCtx, tooLarge bool) {
 		s.writeError(ctx, errTooLarge)
 		return
 	}
-	if rt.body && !isJSON(ctx) {
+	if rt.body && !contract.IsJSON(ctx) {
 		s.writeError(ctx, errMediaType)
 		return
 	}
