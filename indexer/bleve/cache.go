@@ -46,7 +46,8 @@ func keyOf(p indexer.Parsed) cacheKey {
 // get returns the hits of k in index generation gen, computing them when
 // needed. The hits are shared: callers must not modify them.
 func (c *cache) get(gen uint64, k cacheKey, compute func() (hits, error)) (hits, error) {
-	if c == nil || c.size <= 0 {
+	if c == nil || c.size <= 0 || gen%2 == 1 {
+		// An odd generation is a batch in flight: no cached hits.
 		return compute()
 	}
 	c.mu.Lock()

@@ -43,9 +43,10 @@ type Index struct {
 	batch   *bleve.Batch
 	pending map[int64]entry
 
-	// gen counts executed batches that changed searched fields; cache
-	// holds hits of the current gen. reindex records whether the buffered
-	// batch does.
+	// gen goes up by one when a batch that changes searched fields starts
+	// and by one when it ends, so it is odd while such a batch runs; cache
+	// holds hits of the current even gen. reindex records whether the
+	// buffered batch changes searched fields.
 	gen     atomic.Uint64
 	cache   *cache
 	reindex bool

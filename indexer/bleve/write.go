@@ -115,6 +115,13 @@ func (x *Index) execute(_ context.Context, cp *indexer.Checkpoint) error {
 	}
 	x.mu.Unlock()
 
+	// While a batch that changes searched fields runs, gen is odd and the
+	// cache is bypassed: hits found in the half-updated index must neither
+	// be served from nor stored in it. Back to even once the batch is done.
+	if x.reindex {
+		x.gen.Add(1)
+		defer x.gen.Add(1)
+	}
 	err := x.idx.Batch(x.batch)
 	if err != nil {
 		x.mu.Lock()
@@ -129,11 +136,8 @@ func (x *Index) execute(_ context.Context, cp *indexer.Checkpoint) error {
 		x.reset()
 		return fmt.Errorf("bleve: batch: %w", err)
 	}
-	if x.reindex {
-		// Hits may have changed; seats alone (overlays) and checkpoints
-		// leave them valid, as documents are read from state.
-		x.gen.Add(1)
-	}
+	// Hits may have changed when x.reindex; seats alone (overlays) and
+	// checkpoints leave them valid, as documents are read from state.
 	x.reset()
 	return nil
 }
