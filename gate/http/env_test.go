@@ -48,6 +48,7 @@ type env struct {
 	tokens token.Config
 	ln     *fasthttputil.InmemoryListener
 	client *fasthttp.Client
+	now    func() time.Time // the server's clock; nil is time.Now
 }
 
 // options adjust an env before it starts.
@@ -68,7 +69,7 @@ func newEnv(t testing.TB, opts ...func(*options)) *env {
 	tokens, err := token.FromEnv(func(string) string { return "" }, true)
 	require.NoError(t, err)
 	store := &gateredis.Store{Client: rdb, Prefix: prefix}
-	e := &env{t: t, ctx: context.Background(), rdb: rdb, store: store, tokens: tokens}
+	e := &env{t: t, ctx: context.Background(), rdb: rdb, store: store, tokens: tokens, now: o.now}
 	est := &gate.Estimator{}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	e.hub = &gatehttp.Hub{Queue: store, Estimator: est, Tick: 100 * time.Millisecond, Grace: o.grace, Now: o.now, Log: log}
@@ -117,7 +118,9 @@ func (e *env) room(opens time.Duration, body map[string]any) {
 
 func (e *env) session(studentID int64) string {
 	no := "2026" + leftPad(strconv.FormatInt(studentID, 10), 6)
-	tok, _, err := token.Issuer{Keys: e.tokens.Session}.Session(studentID, no, time.Hour)
+	// Issued on the server's clock: a token issued in the server's future
+	// is refused.
+	tok, _, err := token.Issuer{Keys: e.tokens.Session, Now: e.now}.Session(studentID, no, time.Hour)
 	require.NoError(e.t, err)
 	return tok
 }
