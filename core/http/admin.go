@@ -2,6 +2,7 @@ package http
 
 import (
 	"classmate/core"
+	"classmate/internal/contract"
 )
 
 // putCourse creates or updates a course. Under the course row lock it makes
@@ -36,7 +37,7 @@ func (s *Server) putCourse(c *call) error {
 		return err
 	}
 	s.liveRemaining(&out)
-	writeJSON(c.ctx, 200, out)
+	contract.WriteJSON(c.ctx, 200, out)
 	return nil
 }
 
@@ -54,6 +55,6 @@ func (s *Server) reconcile(c *call) error {
 		s.log().Error("reconcile", "err", err)
 		return core.ErrUnavailable
 	}
-	writeJSON(c.ctx, 200, reconcileResponse{Checked: checked, Fixed: fixed})
+	contract.WriteJSON(c.ctx, 200, reconcileResponse{Checked: checked, Fixed: fixed})
 	return nil
 }

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"classmate/core"
+	"classmate/internal/contract"
 	"classmate/token"
 )
 
@@ -51,6 +52,6 @@ func (s *Server) login(c *call) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(c.ctx, 200, loginResponse{SessionToken: tok, ExpiresAt: sess.ExpiresAt.UTC(), Student: st})
+	contract.WriteJSON(c.ctx, 200, loginResponse{SessionToken: tok, ExpiresAt: sess.ExpiresAt.UTC(), Student: st})
 	return nil
 }

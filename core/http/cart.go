@@ -1,6 +1,9 @@
 package http
 
-import "classmate/core"
+import (
+	"classmate/core"
+	"classmate/internal/contract"
+)
 
 // cart lists the student's cart.
 func (s *Server) cart(c *call) error {
@@ -15,7 +18,7 @@ func (s *Server) cart(c *call) error {
 		ptrs[i] = &items[i]
 	}
 	s.liveRemaining(ptrs...)
-	writeJSON(c.ctx, 200, map[string]any{"items": items})
+	contract.WriteJSON(c.ctx, 200, map[string]any{"items": items})
 	return nil
 }
 

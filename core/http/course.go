@@ -2,6 +2,7 @@ package http
 
 import (
 	"classmate/core"
+	"classmate/internal/contract"
 )
 
 // course answers one course with its live remaining seats.
@@ -17,7 +18,7 @@ func (s *Server) course(c *call) error {
 		return err
 	}
 	s.liveRemaining(&course)
-	writeJSON(c.ctx, 200, course)
+	contract.WriteJSON(c.ctx, 200, course)
 	return nil
 }
 

@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"classmate/core"
+	"classmate/internal/contract"
 )
 
 type enrollRequest struct {
@@ -34,7 +35,7 @@ func (s *Server) enroll(c *call) error {
 		return core.ErrUnavailable
 	}
 	if !claimed {
-		writeRaw(c.ctx, reply.Status, reply.Body)
+		contract.WriteRaw(c.ctx, reply.Status, reply.Body)
 		c.ctx.Response.Header.Set("Idempotent-Replayed", "true")
 		return nil
 	}
@@ -70,7 +71,7 @@ func (s *Server) doEnroll(c *call) error {
 		return err
 	}
 	e.EnrolledAt = e.EnrolledAt.UTC().Truncate(time.Microsecond)
-	writeJSON(c.ctx, 201, enrollResponse{Enrollment: e, TotalCredits: total})
+	contract.WriteJSON(c.ctx, 201, enrollResponse{Enrollment: e, TotalCredits: total})
 	return nil
 }
 
@@ -102,6 +103,6 @@ func (s *Server) enrollments(c *call) error {
 		ptrs[i] = &t.Items[i].Course
 	}
 	s.liveRemaining(ptrs...)
-	writeJSON(c.ctx, 200, t)
+	contract.WriteJSON(c.ctx, 200, t)
 	return nil
 }

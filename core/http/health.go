@@ -1,12 +1,14 @@
 package http
 
 import (
+	"classmate/internal/contract"
+
 	"github.com/VictoriaMetrics/metrics"
 )
 
 // healthz answers while the process runs.
 func (s *Server) healthz(c *call) error {
-	writeRaw(c.ctx, 200, []byte(`{"status":"ok"}`))
+	contract.WriteRaw(c.ctx, 200, []byte(`{"status":"ok"}`))
 	return nil
 }
 
@@ -17,12 +19,12 @@ func (s *Server) readyz(c *call) error {
 		defer cancel()
 		if err := s.Ready(ctx); err != nil {
 			s.log().Warn("not ready", "err", err)
-			writeRaw(c.ctx, 503, []byte(`{"error":{"code":"UNAVAILABLE","message":"dependencies not reachable"}}`))
+			contract.WriteRaw(c.ctx, 503, []byte(`{"error":{"code":"UNAVAILABLE","message":"dependencies not reachable"}}`))
 			c.ctx.Response.Header.Set("Retry-After", "1")
 			return nil
 		}
 	}
-	writeRaw(c.ctx, 200, []byte(`{"status":"ready"}`))
+	contract.WriteRaw(c.ctx, 200, []byte(`{"status":"ready"}`))
 	return nil
 }
 

@@ -2,6 +2,7 @@ package http
 
 import (
 	"classmate/core"
+	"classmate/internal/contract"
 )
 
 // search answers GET /api/v1/courses: one page of the catalogue search.
@@ -38,7 +39,7 @@ func (s *Server) search(c *call) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(c.ctx, 200, page)
+	contract.WriteJSON(c.ctx, 200, page)
 	return nil
 }
 

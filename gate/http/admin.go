@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"classmate/gate"
+	"classmate/internal/contract"
 )
 
 // roomJSON is the room object of PUT and GET /admin/v1/room. The fields
@@ -88,7 +89,7 @@ func (s *Server) room(c *call) error {
 	if s.Leader != nil {
 		out.Leader = s.Leader()
 	}
-	writeJSON(c.ctx, 200, out)
+	contract.WriteJSON(c.ctx, 200, out)
 	return nil
 }
 
@@ -107,7 +108,7 @@ func (s *Server) putRoom(c *call) error {
 	}
 	s.log().Info("room configured", "opens_at", st.Room.OpensAt, "mode", st.Room.Mode,
 		"admit_per_second", st.Room.AdmitPerSecond, "max_active", st.Room.MaxActive, "paused", st.Room.Paused)
-	writeJSON(c.ctx, 200, newRoomJSON(st))
+	contract.WriteJSON(c.ctx, 200, newRoomJSON(st))
 	return nil
 }
 
@@ -135,6 +136,6 @@ func (s *Server) draw(c *call) error {
 	if order == nil {
 		order = []int64{}
 	}
-	writeJSON(c.ctx, 200, drawJSON{Commitment: st.Commitment(), Seed: st.RevealedSeed(), Order: order})
+	contract.WriteJSON(c.ctx, 200, drawJSON{Commitment: st.Commitment(), Seed: st.RevealedSeed(), Order: order})
 	return nil
 }

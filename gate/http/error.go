@@ -1,12 +1,12 @@
 package http
 
 import (
-	"encoding/json"
 	"errors"
 
 	"github.com/valyala/fasthttp"
 
 	"classmate/gate"
+	"classmate/internal/contract"
 )
 
 // statuses is the one table from error codes to HTTP statuses.
@@ -42,13 +42,6 @@ type rateLimited struct {
 func (r *rateLimited) Error() string { return r.err.Error() }
 func (r *rateLimited) Unwrap() error { return r.err }
 
-type errorBody struct {
-	Error struct {
-		Code    string `json:"code"`
-		Message string `json:"message"`
-	} `json:"error"`
-}
-
 // writeError answers with err's status and the contract's error shape. An
 // error without a code is logged with its detail and answered as a generic
 // internal error. 429 and 503 carry Retry-After.
@@ -68,26 +61,5 @@ func (s *Server) writeError(ctx *fasthttp.RequestCtx, err error) {
 	if !ok {
 		status = fasthttp.StatusInternalServerError
 	}
-	if status == fasthttp.StatusServiceUnavailable || status == fasthttp.StatusTooManyRequests {
-		ctx.Response.Header.Set("Retry-After", itoa(int64(max(retry, 1))))
-	}
-	var body errorBody
-	body.Error.Code = e.Code
-	body.Error.Message = e.Message
-	writeJSON(ctx, status, body)
-}
-
-// writeJSON answers with status and v as JSON.
-func writeJSON(ctx *fasthttp.RequestCtx, status int, v any) {
-	b, err := json.Marshal(v)
-	if err != nil {
-		status, b = fasthttp.StatusInternalServerError, []byte(`{"error":{"code":"INTERNAL","message":"encode"}}`)
-	}
-	writeRaw(ctx, status, b)
-}
-
-func writeRaw(ctx *fasthttp.RequestCtx, status int, b []byte) {
-	ctx.SetStatusCode(status)
-	ctx.SetContentType("application/json")
-	ctx.SetBody(b)
+	contract.WriteError(ctx, status, e.Code, e.Message, retry)
 }

@@ -4,6 +4,7 @@ import (
 	"errors"
 
 	"classmate/gate"
+	"classmate/internal/contract"
 )
 
 // join gives the student a place in the room (or the one it holds).
@@ -15,7 +16,7 @@ func (s *Server) join(c *call) error {
 	if err != nil {
 		return s.storeError(err)
 	}
-	writeJSON(c.ctx, 200, v.TicketAt(now, s.Estimator))
+	contract.WriteJSON(c.ctx, 200, v.TicketAt(now, s.Estimator))
 	return nil
 }
 
@@ -66,7 +67,7 @@ func (s *Server) status(c *call) error {
 		t = gate.Ticket{Ticket: asked, State: gate.StateExpired, OpensAt: t.OpensAt, Mode: t.Mode,
 			DrawCommitment: t.DrawCommitment, DrawSeed: t.DrawSeed}
 	}
-	writeJSON(c.ctx, 200, t)
+	contract.WriteJSON(c.ctx, 200, t)
 	return nil
 }
 

@@ -86,3 +86,39 @@ func DecodeObject(body []byte, v any) (problem string, ok bool) {
 	}
 	return "", true
 }
+
+// errorBody is the contract's error shape.
+type errorBody struct {
+	Error struct {
+		Code    string `json:"code"`
+		Message string `json:"message"`
+	} `json:"error"`
+}
+
+// WriteError answers with status and the contract's error shape. A 503 or
+// 429 also carries Retry-After: retryAfter whole seconds, at least 1.
+func WriteError(ctx *fasthttp.RequestCtx, status int, code, message string, retryAfter int) {
+	if status == fasthttp.StatusServiceUnavailable || status == fasthttp.StatusTooManyRequests {
+		ctx.Response.Header.Set("Retry-After", strconv.Itoa(max(retryAfter, 1)))
+	}
+	var body errorBody
+	body.Error.Code = code
+	body.Error.Message = message
+	WriteJSON(ctx, status, body)
+}
+
+// WriteJSON answers with status and v as JSON.
+func WriteJSON(ctx *fasthttp.RequestCtx, status int, v any) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		status, b = fasthttp.StatusInternalServerError, []byte(`{"error":{"code":"INTERNAL","message":"encode"}}`)
+	}
+	WriteRaw(ctx, status, b)
+}
+
+// WriteRaw answers with status and b, a JSON body.
+func WriteRaw(ctx *fasthttp.RequestCtx, status int, b []byte) {
+	ctx.SetStatusCode(status)
+	ctx.SetContentType("application/json")
+	ctx.SetBody(b)
+}
