@@ -52,9 +52,14 @@ type Seats interface {
 	// when no seat is left, ErrSeatPending when the student's own earlier
 	// take of this course is still in flight, and ErrNoCounter when the
 	// course has no counter yet (unknown course, or Redis lost its data).
-	Take(ctx context.Context, courseID, studentID int64) error
-	// Confirm turns the student's hold into a committed seat.
-	Confirm(ctx context.Context, courseID, studentID int64) error
+	// A non-empty admission is the id of the request's admission token,
+	// checked against revocations in the same round trip: a revoked one
+	// gets ErrAdmissionRequired, whatever the seat, and holds nothing.
+	Take(ctx context.Context, courseID, studentID int64, admission string) error
+	// Confirm turns the student's hold into a committed seat. A non-nil
+	// reply is stored for its key in the same round trip, as Replies.Store
+	// would.
+	Confirm(ctx context.Context, courseID, studentID int64, reply *KeyedReply) error
 	// Release gives back the student's hold. It is a no-op when there is no
 	// hold, so a hold is never given back twice.
 	Release(ctx context.Context, courseID, studentID int64) error

@@ -42,37 +42,59 @@ var (
 	seatsReleased     = metrics.NewCounter(`classmate_seats_released_total`)
 )
 
+// Attempt is one request to enroll a student in a course.
+type Attempt struct {
+	StudentID int64
+	CourseID  int64
+	// Admission, when not empty, is the id of the request's admission token,
+	// still to be checked against revocations: the seat take checks it in
+	// its round trip, and a revoked token gets ErrAdmissionRequired.
+	Admission string
+	// Key, when not empty, is the request's claimed Idempotency-Key. On
+	// success Reply renders the answer, which is stored for the key in the
+	// round trip that confirms the seat; on any error the caller stores its
+	// own answer.
+	Key   string
+	Reply func(e Enrollment, totalCredits int) Reply
+}
+
 // Enroll enrolls the student in the course. A nil error means the enrollment
 // is durably committed; any other answer means nothing was written and no
-// seat is held.
-func (r *Registrar) Enroll(ctx context.Context, studentID, courseID int64) (Enrollment, int, error) {
-	if err := r.take(ctx, courseID, studentID); err != nil {
+// seat is held. Any answer but ErrUnavailable means a.Admission was checked.
+func (r *Registrar) Enroll(ctx context.Context, a Attempt) (Enrollment, int, error) {
+	if err := r.take(ctx, a.CourseID, a.StudentID, a.Admission); err != nil {
 		return Enrollment{}, 0, err
 	}
-	e, total, err := r.Store.Enroll(ctx, studentID, courseID)
+	e, total, err := r.Store.Enroll(ctx, a.StudentID, a.CourseID)
 	// The filter's bookkeeping must happen even when the client went away.
 	bg, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Second)
 	defer cancel()
 	if err != nil {
 		seatsReleased.Inc()
-		if rerr := r.Seats.Release(bg, courseID, studentID); rerr != nil {
+		if rerr := r.Seats.Release(bg, a.CourseID, a.StudentID); rerr != nil {
 			// The hold expires and the reconciler gives the seat back.
-			r.log().Warn("release seat", "course", courseID, "student", studentID, "err", rerr)
+			r.log().Warn("release seat", "course", a.CourseID, "student", a.StudentID, "err", rerr)
 		}
 		return Enrollment{}, 0, r.unavailable("enroll", err)
 	}
 	enrollCommitted.Inc()
-	if cerr := r.Seats.Confirm(bg, courseID, studentID); cerr != nil {
-		// The reconciler turns the hold into a seat: MySQL has the row.
-		r.log().Warn("confirm seat", "course", courseID, "student", studentID, "err", cerr)
+	var reply *KeyedReply
+	if a.Key != "" {
+		reply = &KeyedReply{StudentID: a.StudentID, Key: a.Key, Reply: a.Reply(e, total)}
+	}
+	if cerr := r.Seats.Confirm(bg, a.CourseID, a.StudentID, reply); cerr != nil {
+		// The reconciler turns the hold into a seat: MySQL has the row. A
+		// repeat of the key runs again once the claim expires.
+		r.log().Warn("confirm seat", "course", a.CourseID, "student", a.StudentID, "err", cerr)
 	}
 	return e, total, nil
 }
 
-// take asks the seat filter for a seat. It loads a missing counter from MySQL
-// and waits out the student's own in-flight request for the same course, so
-// that a double click gets the first request's outcome, not a guess.
-func (r *Registrar) take(ctx context.Context, courseID, studentID int64) error {
+// take asks the seat filter for a seat, checking admission with the first
+// try. It loads a missing counter from MySQL and waits out the student's own
+// in-flight request for the same course, so that a double click gets the
+// first request's outcome, not a guess.
+func (r *Registrar) take(ctx context.Context, courseID, studentID int64, admission string) error {
 	wait := r.PendingWait
 	if wait <= 0 {
 		wait = 3 * time.Second
@@ -80,10 +102,15 @@ func (r *Registrar) take(ctx context.Context, courseID, studentID int64) error {
 	deadline := time.Now().Add(wait)
 	loaded := false
 	for {
-		err := r.Seats.Take(ctx, courseID, studentID)
+		err := r.Seats.Take(ctx, courseID, studentID, admission)
+		// Only an answer of the filter leads to another try: the token
+		// was checked.
+		admission = ""
 		switch {
 		case err == nil:
 			return nil
+		case errors.Is(err, ErrAdmissionRequired):
+			return err
 		case errors.Is(err, ErrSoldOut):
 			fastRejectSoldOut.Inc()
 			return err

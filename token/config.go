@@ -3,6 +3,7 @@ package token
 import (
 	"errors"
 	"fmt"
+	"time"
 )
 
 // Environment variables FromEnv reads, each holding a keyring in the form
@@ -25,9 +26,24 @@ const (
 
 // Config holds the keyrings of both token formats. The core signs with
 // Session and verifies both; the gate verifies Session and signs Admission.
+// Cache, shared by the Verifiers of both keyrings, spares decoding a token
+// again; nil turns caching off.
 type Config struct {
 	Session   *Keyring
 	Admission *Keyring
+	Cache     *Cache
+}
+
+// SessionVerifier returns a Verifier of session tokens with c's Session
+// keyring and Cache, on the clock now (nil is time.Now).
+func (c Config) SessionVerifier(now func() time.Time) Verifier {
+	return Verifier{Keys: c.Session, Now: now, Cache: c.Cache}
+}
+
+// AdmissionVerifier returns a Verifier of admission tokens with c's
+// Admission keyring and Cache, on the clock now (nil is time.Now).
+func (c Config) AdmissionVerifier(now func() time.Time) Verifier {
+	return Verifier{Keys: c.Admission, Now: now, Cache: c.Cache}
 }
 
 // FromEnv reads the keyrings from EnvSessionKeys and EnvAdmissionKeys
@@ -35,7 +51,8 @@ type Config struct {
 // means the development keyring in development mode and is an error naming
 // the variable otherwise. Outside development mode it also refuses the
 // development secrets. In both modes it refuses a secret shared by the two
-// keyrings, so one format's key can never mint the other.
+// keyrings, so one format's key can never mint the other. The Config it
+// returns has a Cache of DefaultCacheSize tokens.
 func FromEnv(getenv func(string) string, development bool) (Config, error) {
 	session, err := keyringFromEnv(getenv, EnvSessionKeys, DevelopmentSessionKeys, development)
 	if err != nil {
@@ -51,7 +68,7 @@ func FromEnv(getenv func(string) string, development bool) (Config, error) {
 				EnvSessionKeys, EnvAdmissionKeys, key.ID)
 		}
 	}
-	return Config{Session: session, Admission: admission}, nil
+	return Config{Session: session, Admission: admission, Cache: NewCache(DefaultCacheSize)}, nil
 }
 
 // keyringFromEnv parses the keyring in variable name, falling back to dev in

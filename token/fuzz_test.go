@@ -24,6 +24,10 @@ func FuzzVerify(f *testing.F) {
 	sesVer := token.Verifier{Keys: mustRing(f, s1), Now: now}
 	// One keyring holding every key: the formats must not cross even then.
 	allVer := token.Verifier{Keys: mustRing(f, a2, a1, s1), Now: now}
+	// The same, sharing one cache across inputs.
+	cache := token.NewCache(64)
+	admCached, sesCached, allCached := admVer, sesVer, allVer
+	admCached.Cache, sesCached.Cache, allCached.Cache = cache, cache, cache
 
 	validAdm := map[string]token.Admission{}
 	validSes := map[string]token.Session{}
@@ -69,7 +73,7 @@ func FuzzVerify(f *testing.F) {
 	}
 
 	f.Fuzz(func(t *testing.T, tok string) {
-		for _, v := range []token.Verifier{admVer, allVer} {
+		for _, v := range []token.Verifier{admVer, allVer, admCached, allCached} {
 			adm, err := v.Admission(tok)
 			if err == nil {
 				want, ok := validAdm[tok]
@@ -83,7 +87,7 @@ func FuzzVerify(f *testing.F) {
 				t.Fatalf("admission failure must be ErrInvalid with a zero result: %v, %+v", err, adm)
 			}
 		}
-		for _, v := range []token.Verifier{sesVer, allVer} {
+		for _, v := range []token.Verifier{sesVer, allVer, sesCached, allCached} {
 			ses, err := v.Session(tok)
 			if err == nil {
 				want, ok := validSes[tok]

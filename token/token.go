@@ -40,8 +40,14 @@
 // core refuses a token whose key exists. Signature and claims checks alone
 // (Verifier) do not see revocations.
 //
-// Issuer, Verifier, Keyring and Config are safe for concurrent use as long
-// as their fields are not changed after first use.
+// Both services verify the same tokens over and over (a session token on
+// every poll and search, an admission token on every enrollment), so a
+// Verifier may keep the tokens it accepted in a bounded Cache; a cached
+// token's times are still checked on every use, and a failure is never
+// cached. FromEnv's Config carries one.
+//
+// Issuer, Verifier, Keyring, Cache and Config are safe for concurrent use
+// as long as their fields are not changed after first use.
 package token
 
 import (

@@ -12,12 +12,15 @@ import (
 // Verifier checks tokens against Keys: signature (HS256, key chosen by kid),
 // issuer, audience and the required claims. Now, when nil, is time.Now.
 // Leeway is the clock skew tolerated on exp and iat; zero (or negative)
-// tolerates none. A Verifier does not know about revocations: see
+// tolerates none. Cache, when set, remembers the tokens the Verifier
+// accepted and answers for them again without decoding them, with the same
+// result (see Cache). A Verifier does not know about revocations: see
 // RevokedKey. It is safe for concurrent use.
 type Verifier struct {
 	Keys   *Keyring
 	Now    func() time.Time
 	Leeway time.Duration
+	Cache  *Cache
 }
 
 // Admission verifies an admission token and returns its content. Every
@@ -25,15 +28,15 @@ type Verifier struct {
 // token is correctly signed and well formed but its exp has passed; the
 // Admission is then the zero value.
 func (v Verifier) Admission(tok string) (Admission, error) {
-	c, sub, err := v.verify(tok, AdmissionIssuer, AdmissionAudience)
+	e, err := v.verify(tok, AdmissionIssuer, AdmissionAudience)
 	if err != nil {
 		return Admission{}, err
 	}
 	return Admission{
-		StudentID: sub,
-		ID:        c.ID,
-		IssuedAt:  seconds(c.IssuedAt),
-		ExpiresAt: seconds(c.ExpiresAt),
+		StudentID: e.sub,
+		ID:        e.jti,
+		IssuedAt:  seconds(e.iat),
+		ExpiresAt: seconds(e.exp),
 	}, nil
 }
 
@@ -42,37 +45,64 @@ func (v Verifier) Admission(tok string) (Admission, error) {
 // correctly signed and well formed but its exp has passed; the Session is
 // then the zero value.
 func (v Verifier) Session(tok string) (Session, error) {
-	c, sub, err := v.verify(tok, SessionIssuer, SessionAudience)
+	e, err := v.verify(tok, SessionIssuer, SessionAudience)
 	if err != nil {
 		return Session{}, err
 	}
 	return Session{
-		StudentID: sub,
-		StudentNo: c.StudentNo,
-		ID:        c.ID,
-		IssuedAt:  seconds(c.IssuedAt),
-		ExpiresAt: seconds(c.ExpiresAt),
+		StudentID: e.sub,
+		StudentNo: e.sno,
+		ID:        e.jti,
+		IssuedAt:  seconds(e.iat),
+		ExpiresAt: seconds(e.exp),
 	}, nil
 }
 
 // maxJTILen bounds the jti so a revocation key stays small.
 const maxJTILen = 64
 
-// verify checks everything both formats share and returns the claims and
-// the parsed subject.
-func (v Verifier) verify(tok, iss, aud string) (claims, int64, error) {
+// errOtherFormat is the cause given for a token the Cache holds as the other
+// format; errWrongFormat, the error, is built once for this hot path.
+var (
+	errOtherFormat = errors.New("a verified token of the other format")
+	errWrongFormat = invalid(errOtherFormat)
+)
+
+// verify checks everything both formats share and returns what the token
+// says, from v.Cache when it holds the token for v.Keys and its times still
+// pass.
+func (v Verifier) verify(tok, iss, aud string) (cacheEntry, error) {
 	// Cheap guards before any decoding. Besides bounding the work, the
 	// alphabet check makes a valid token's text unique: Go's base64 decoder
 	// skips CR and LF, so "…signature\n" would otherwise verify too.
 	if len(tok) > MaxLen {
-		return claims{}, 0, invalid(fmt.Errorf("longer than %d bytes", MaxLen))
-	}
-	if !compactJWS(tok) {
-		return claims{}, 0, invalid(errors.New("not a compact JWS"))
+		return cacheEntry{}, invalid(fmt.Errorf("longer than %d bytes", MaxLen))
 	}
 	now := time.Now
 	if v.Now != nil {
 		now = v.Now
+	}
+	leeway := max(v.Leeway, 0)
+	if v.Cache != nil {
+		if e, ok := v.Cache.get(tok); ok {
+			switch {
+			case e.aud != aud:
+				// Its claims name the other format's issuer and audience,
+				// which no keyring and no clock can change.
+				return cacheEntry{}, errWrongFormat
+			case e.keys != v.Keys:
+				// Verified with another keyring: check it in full.
+			case e.timely(now(), leeway):
+				return e, nil
+			default:
+				// Expired (or the clock went back before iat): the full
+				// check below gives the error.
+				v.Cache.remove(tok, v.Keys)
+			}
+		}
+	}
+	if !compactJWS(tok) {
+		return cacheEntry{}, invalid(errors.New("not a compact JWS"))
 	}
 	var c claims
 	_, err := jwt.ParseWithClaims(tok, &c, v.Keys.keyfunc,
@@ -81,7 +111,7 @@ func (v Verifier) verify(tok, iss, aud string) (claims, int64, error) {
 		jwt.WithAudience(aud),
 		jwt.WithExpirationRequired(),
 		jwt.WithIssuedAt(),
-		jwt.WithLeeway(max(v.Leeway, 0)),
+		jwt.WithLeeway(leeway),
 		jwt.WithTimeFunc(now),
 		jwt.WithStrictDecoding(),
 	)
@@ -90,16 +120,21 @@ func (v Verifier) verify(tok, iss, aud string) (claims, int64, error) {
 		// log line saying "expired" never hides a token of the wrong kind.
 		if errors.Is(err, jwt.ErrTokenExpired) && c.Issuer == iss && c.Audience == aud {
 			if _, rerr := checkRest(c); rerr == nil {
-				return claims{}, 0, fmt.Errorf("%w: %w", ErrExpired, err)
+				return cacheEntry{}, fmt.Errorf("%w: %w", ErrExpired, err)
 			}
 		}
-		return claims{}, 0, invalid(err)
+		return cacheEntry{}, invalid(err)
 	}
 	sub, err := checkRest(c)
 	if err != nil {
-		return claims{}, 0, invalid(err)
+		return cacheEntry{}, invalid(err)
 	}
-	return c, sub, nil
+	e := cacheEntry{keys: v.Keys, aud: aud, sub: sub, sno: c.StudentNo, jti: c.ID,
+		iat: c.IssuedAt.Time, exp: c.ExpiresAt.Time}
+	if v.Cache != nil {
+		v.Cache.put(tok, e)
+	}
+	return e, nil
 }
 
 // checkRest checks what the jwt validator leaves alone: that iat is present
@@ -130,9 +165,9 @@ func invalid(cause error) error {
 	return fmt.Errorf("%w: %w", ErrInvalid, cause)
 }
 
-// seconds returns d truncated to whole seconds, in UTC.
-func seconds(d *jwt.NumericDate) time.Time {
-	return d.Truncate(time.Second).UTC()
+// seconds returns t truncated to whole seconds, in UTC.
+func seconds(t time.Time) time.Time {
+	return t.Truncate(time.Second).UTC()
 }
 
 // compactJWS reports whether s is three non-empty base64url segments joined

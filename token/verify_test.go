@@ -107,17 +107,30 @@ func TestVerifyAdmissionRejects(t *testing.T) {
 		{"Bearer", "Bearer " + valid, false},
 	}
 
-	ver := token.Verifier{Keys: mustRing(t, key), Now: at(t0.Add(time.Minute))}
-	_, err := ver.Admission(valid)
-	require.NoError(t, err, "the unmodified claims must verify")
-
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			adm, err := ver.Admission(tt.tok)
-			require.ErrorIs(t, err, token.ErrInvalid)
-			assert.Equal(t, tt.wantExpired, errors.Is(err, token.ErrExpired), "ErrExpired: %v", err)
-			assert.Zero(t, adm)
+	// The cached Verifier holds the valid token (and the session token as
+	// the other format) before it sees the rest.
+	for name, ver := range verifiers(mustRing(t, key), at(t0.Add(time.Minute))) {
+		t.Run(name, func(t *testing.T) {
+			_, err := ver.Admission(valid)
+			require.NoError(t, err, "the unmodified claims must verify")
+			_, _ = ver.Session(session)
+			for _, tt := range tests {
+				t.Run(tt.name, func(t *testing.T) {
+					adm, err := ver.Admission(tt.tok)
+					require.ErrorIs(t, err, token.ErrInvalid)
+					assert.Equal(t, tt.wantExpired, errors.Is(err, token.ErrExpired), "ErrExpired: %v", err)
+					assert.Zero(t, adm)
+				})
+			}
 		})
+	}
+}
+
+// verifiers returns an uncached and a cached Verifier of keys on now.
+func verifiers(keys *token.Keyring, now func() time.Time) map[string]token.Verifier {
+	return map[string]token.Verifier{
+		"Uncached": {Keys: keys, Now: now},
+		"Cached":   {Keys: keys, Now: now, Cache: token.NewCache(64)},
 	}
 }
 
@@ -138,14 +151,19 @@ func TestVerifySessionRejects(t *testing.T) {
 		{"WrongAudience", with(sc, "aud", "classmate-core")},
 		{"AudienceArray", with(sc, "aud", []string{"classmate-session"})},
 	}
-	ver := token.Verifier{Keys: mustRing(t, key), Now: at(t0.Add(time.Minute))}
-	_, err := ver.Session(sign(t, hs, key.Secret, key.ID, sc))
-	require.NoError(t, err, "the unmodified claims must verify")
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			ses, err := ver.Session(sign(t, hs, key.Secret, key.ID, tt.c))
-			assert.ErrorIs(t, err, token.ErrInvalid)
-			assert.Zero(t, ses)
+	for name, ver := range verifiers(mustRing(t, key), at(t0.Add(time.Minute))) {
+		t.Run(name, func(t *testing.T) {
+			_, err := ver.Session(sign(t, hs, key.Secret, key.ID, sc))
+			require.NoError(t, err, "the unmodified claims must verify")
+			for _, tt := range tests {
+				t.Run(tt.name, func(t *testing.T) {
+					tok := sign(t, hs, key.Secret, key.ID, tt.c)
+					_, _ = ver.Admission(tok) // cached when it is a valid admission
+					ses, err := ver.Session(tok)
+					assert.ErrorIs(t, err, token.ErrInvalid)
+					assert.Zero(t, ses)
+				})
+			}
 		})
 	}
 }
@@ -168,16 +186,22 @@ func TestTokensDoNotCross(t *testing.T) {
 			ses, _, err := token.Issuer{Keys: cfg.Session, Now: at(t0)}.Session(1, "2026000001", time.Hour)
 			require.NoError(t, err)
 
-			admVer := token.Verifier{Keys: cfg.Admission, Now: at(t0)}
-			sesVer := token.Verifier{Keys: cfg.Session, Now: at(t0)}
-			_, err = admVer.Admission(ses)
-			assert.ErrorIs(t, err, token.ErrInvalid, "session as admission")
-			_, err = sesVer.Session(adm)
-			assert.ErrorIs(t, err, token.ErrInvalid, "admission as session")
-			_, err = admVer.Admission(adm)
-			assert.NoError(t, err)
-			_, err = sesVer.Session(ses)
-			assert.NoError(t, err)
+			// Twice, sharing a cache: the second round meets both tokens
+			// cached.
+			c := token.NewCache(64)
+			admVer := token.Verifier{Keys: cfg.Admission, Now: at(t0), Cache: c}
+			sesVer := token.Verifier{Keys: cfg.Session, Now: at(t0), Cache: c}
+			for range 2 {
+				_, err = admVer.Admission(ses)
+				assert.ErrorIs(t, err, token.ErrInvalid, "session as admission")
+				_, err = sesVer.Session(adm)
+				assert.ErrorIs(t, err, token.ErrInvalid, "admission as session")
+				_, err = admVer.Admission(adm)
+				assert.NoError(t, err)
+				_, err = sesVer.Session(ses)
+				assert.NoError(t, err)
+			}
+			assert.Equal(t, 2, c.Len())
 		})
 	}
 }
@@ -208,11 +232,19 @@ func TestVerifyLeeway(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := token.Verifier{Keys: keys, Now: at(tt.now), Leeway: tt.leeway}.Admission(tt.tok)
-			if tt.err == nil {
-				assert.NoError(t, err)
-			} else {
-				assert.ErrorIs(t, err, tt.err)
+			// Uncached, then from a cache that took the token while it was
+			// valid.
+			c := token.NewCache(64)
+			_, err := token.Verifier{Keys: keys, Now: at(t0.Add(5 * time.Second)), Cache: c}.Admission(tt.tok)
+			require.NoError(t, err)
+			for _, cache := range []*token.Cache{nil, c} {
+				_, err := token.Verifier{Keys: keys, Now: at(tt.now), Leeway: tt.leeway, Cache: cache}.Admission(tt.tok)
+				if tt.err == nil {
+					assert.NoError(t, err)
+				} else {
+					assert.ErrorIs(t, err, tt.err)
+					assert.Equal(t, errors.Is(tt.err, token.ErrExpired), errors.Is(err, token.ErrExpired))
+				}
 			}
 		})
 	}

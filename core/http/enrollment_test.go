@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -16,6 +18,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"classmate/core"
+	corehttp "classmate/core/http"
 	coreredis "classmate/core/redis"
 	"classmate/internal/dbtest"
 	"classmate/token"
@@ -415,8 +418,78 @@ func TestIdempotencyKey(t *testing.T) {
 }
 
 // TestRevokedAdmission: the core refuses an admission token the gate
-// revoked.
+// revoked, before any other answer (the contract's 401 comes first), and
+// holds, claims and writes nothing for it, whichever request it comes with.
 func TestRevokedAdmission(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	ids := e.addStudents(2)
+	e.putCourse(course(1, 10, 3))
+	e.putCourse(course(2, 1, 3, "TUE 09:00-10:00"))
+	e.putCourse(course(3, 10, 3, "WED 09:00-10:00"))
+	require.Equal(t, 201, first(e.enroll(ids[1], 2)))
+	require.Equal(t, 201, first(e.enroll(ids[0], 3, "Idempotency-Key", "done")))
+	// Another request of the student holds the key "pending".
+	pendingKey := e.prefix + fmt.Sprintf("idem:{s%d}:pending", ids[0])
+	require.NoError(t, e.rdb.Set(context.Background(), pendingKey, "P", time.Minute).Err())
+
+	tok, adm, err := token.Issuer{Keys: e.tokens.Admission}.Admission(ids[0], time.Minute)
+	require.NoError(t, err)
+	require.NoError(t, e.rdb.Set(context.Background(), token.RevokedKey(adm.ID), 1, time.Minute).Err())
+	t.Cleanup(func() { e.rdb.Del(context.Background(), token.RevokedKey(adm.ID)) })
+	revoked := []string{"Authorization", "Bearer " + tok}
+
+	for _, tc := range []struct {
+		name, method, path, body string
+		headers                  []string
+	}{
+		{"Open", "POST", "/api/v1/enrollments", `{"course_id":1}`, nil},
+		{"SoldOut", "POST", "/api/v1/enrollments", `{"course_id":2}`, nil},
+		{"AlreadyEnrolled", "POST", "/api/v1/enrollments", `{"course_id":3}`, nil},
+		{"UnknownCourse", "POST", "/api/v1/enrollments", `{"course_id":999}`, nil},
+		{"MalformedBody", "POST", "/api/v1/enrollments", `{"course_id":`, nil},
+		{"NoCourse", "POST", "/api/v1/enrollments", `{}`, nil},
+		{"WrongType", "POST", "/api/v1/enrollments", `{"course_id":1}`, []string{"Content-Type", "text/plain"}},
+		{"Oversized", "POST", "/api/v1/enrollments", `{"course_id":1}` + strings.Repeat(" ", corehttp.MaxBody), nil},
+		{"Key", "POST", "/api/v1/enrollments", `{"course_id":1}`, []string{"Idempotency-Key", "fresh"}},
+		{"KeyMalformedBody", "POST", "/api/v1/enrollments", `{"course_id":`, []string{"Idempotency-Key", "fresh"}},
+		{"BadKey", "POST", "/api/v1/enrollments", `{"course_id":1}`, []string{"Idempotency-Key", "bad key"}},
+		{"KeyAnswered", "POST", "/api/v1/enrollments", `{"course_id":3}`, []string{"Idempotency-Key", "done"}},
+		{"KeyPending", "POST", "/api/v1/enrollments", `{"course_id":1}`, []string{"Idempotency-Key", "pending"}},
+		{"Cancel", "DELETE", "/api/v1/enrollments/3", "", nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			start := time.Now()
+			status, body := e.do(tc.method, tc.path, tc.body, append(slices.Clone(revoked), tc.headers...)...)
+			assert.Equal(t, 401, status, string(body))
+			assert.Equal(t, core.CodeAdmissionRequired, errorCode(body))
+			assert.Less(t, time.Since(start), time.Second, "answered at once, not after waiting for a seat or a key")
+		})
+	}
+
+	// Nothing was written, held or claimed.
+	e.checkSeats()
+	var n int
+	require.NoError(t, e.db.QueryRow("SELECT COUNT(*) FROM enrollments").Scan(&n))
+	assert.Equal(t, 2, n)
+	v, err := e.rdb.Get(context.Background(), pendingKey).Result()
+	require.NoError(t, err)
+	assert.Equal(t, "P", v, "the other request keeps its key")
+	// The key the revoked token tried is free: a valid token gets its own
+	// answer with it, and the answered key still replays.
+	status, body := e.enroll(ids[0], 1, "Idempotency-Key", "fresh")
+	assert.Equal(t, 201, status, string(body))
+	status, h, body := e.doFull("POST", "/api/v1/enrollments", `{"course_id":3}`,
+		"Authorization", "Bearer "+e.admission(ids[0]), "Idempotency-Key", "done")
+	assert.Equal(t, 201, status, string(body))
+	assert.Equal(t, "true", string(h.Peek("Idempotent-Replayed")))
+	e.checkSeats()
+}
+
+// TestIdempotencyKeyRevokedRepeats: concurrent repeats of one key, half of
+// them with a revoked admission token: the revoked ones get 401, the others
+// one answer, and one enrollment is made.
+func TestIdempotencyKeyRevokedRepeats(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
 	ids := e.addStudents(1)
@@ -425,9 +498,36 @@ func TestRevokedAdmission(t *testing.T) {
 	require.NoError(t, err)
 	require.NoError(t, e.rdb.Set(context.Background(), token.RevokedKey(adm.ID), 1, time.Minute).Err())
 	t.Cleanup(func() { e.rdb.Del(context.Background(), token.RevokedKey(adm.ID)) })
-	status, body := e.do("POST", "/api/v1/enrollments", `{"course_id":1}`, "Authorization", "Bearer "+tok)
-	assert.Equal(t, 401, status)
-	assert.Equal(t, core.CodeAdmissionRequired, errorCode(body))
+	valid := "Bearer " + e.admission(ids[0])
+
+	answers := make([]string, 40)
+	var wg sync.WaitGroup
+	for i := range answers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			auth := valid
+			if i%2 == 1 {
+				auth = "Bearer " + tok
+			}
+			status, body := e.do("POST", "/api/v1/enrollments", `{"course_id":1}`, "Authorization", auth, "Idempotency-Key", "click")
+			answers[i] = fmt.Sprintf("%d %s", status, body)
+		}()
+	}
+	wg.Wait()
+	for i, a := range answers {
+		if i%2 == 1 {
+			assert.Contains(t, a, "401 ")
+			assert.Contains(t, a, core.CodeAdmissionRequired)
+		} else {
+			assert.Equal(t, answers[0], a)
+		}
+	}
+	assert.Contains(t, answers[0], "201 ")
+	var n int
+	require.NoError(t, e.db.QueryRow("SELECT COUNT(*) FROM enrollments").Scan(&n))
+	assert.Equal(t, 1, n)
+	e.checkSeats()
 }
 
 // TestRedisDown: with Redis unreachable, enrollment answers 503 UNAVAILABLE
@@ -446,10 +546,16 @@ func TestRedisDown(t *testing.T) {
 	e.srv.Replies = &coreredis.Replies{Client: dead, Prefix: e.prefix}
 	e.srv.Revocations = &coreredis.Revocations{Client: dead}
 
-	status, h, body := e.doFull("POST", "/api/v1/enrollments", `{"course_id":1}`, "Authorization", "Bearer "+e.admission(ids[0]))
+	for _, headers := range [][]string{nil, {"Idempotency-Key", "k1"}} {
+		status, h, body := e.doFull("POST", "/api/v1/enrollments", `{"course_id":1}`,
+			append([]string{"Authorization", "Bearer " + e.admission(ids[0])}, headers...)...)
+		assert.Equal(t, 503, status, string(body))
+		assert.Equal(t, core.CodeUnavailable, errorCode(body))
+		assert.NotEmpty(t, string(h.Peek("Retry-After")))
+	}
+	// A bad body still needs the revocation check first.
+	status, body := e.do("POST", "/api/v1/enrollments", `{}`, "Authorization", "Bearer "+e.admission(ids[0]))
 	assert.Equal(t, 503, status, string(body))
-	assert.Equal(t, core.CodeUnavailable, errorCode(body))
-	assert.NotEmpty(t, string(h.Peek("Retry-After")))
 	var n int
 	require.NoError(t, e.db.QueryRow("SELECT COUNT(*) FROM enrollments").Scan(&n))
 	assert.Zero(t, n)

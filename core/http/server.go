@@ -135,6 +135,10 @@ func (s *Server) serve(ctx *fasthttp.RequestCtx, tooLarge bool) {
 	}
 	name = rt.name
 	c := &call{ctx: ctx, param: param}
+	// A handler may check the admission token's revocation with its own
+	// first call to Redis only when no 405, 413 or 415 comes before it.
+	c.lateRevocation = rt.lateRevocation && methodOK && !tooLarge && len(ctx.Request.Body()) <= MaxBody &&
+		(!rt.body || contract.IsJSON(ctx))
 	if err := s.authorize(c, rt.auth); err != nil {
 		s.writeError(ctx, err)
 		return
@@ -188,7 +192,7 @@ func (s *Server) authorize(c *call, need auth) error {
 		if !ok {
 			return core.ErrUnauthenticated
 		}
-		sess, err := token.Verifier{Keys: s.Tokens.Session, Now: s.Now}.Session(raw)
+		sess, err := s.Tokens.SessionVerifier(s.Now).Session(raw)
 		if err != nil {
 			return core.ErrUnauthenticated
 		}
@@ -198,7 +202,7 @@ func (s *Server) authorize(c *call, need auth) error {
 		if !ok {
 			return core.ErrUnauthenticated
 		}
-		if sess, err := (token.Verifier{Keys: s.Tokens.Session, Now: s.Now}).Session(raw); err == nil {
+		if sess, err := s.Tokens.SessionVerifier(s.Now).Session(raw); err == nil {
 			c.studentID = sess.StudentID
 			return nil
 		}
@@ -219,15 +223,25 @@ func (s *Server) authorize(c *call, need auth) error {
 }
 
 // admission verifies an admission token and that the gate has not revoked
-// it.
+// it, or leaves the revocation to a handler with lateRevocation.
 func (s *Server) admission(c *call, raw string) error {
-	adm, err := token.Verifier{Keys: s.Tokens.Admission, Now: s.Now}.Admission(raw)
+	adm, err := s.Tokens.AdmissionVerifier(s.Now).Admission(raw)
 	if err != nil {
 		return core.ErrAdmissionRequired
 	}
+	c.studentID, c.jti = adm.StudentID, adm.ID
+	if c.lateRevocation {
+		return nil // the handler checks it with its first call to Redis
+	}
+	return s.checkRevocation(adm.ID)
+}
+
+// checkRevocation answers ErrAdmissionRequired when the gate revoked the
+// admission token jti.
+func (s *Server) checkRevocation(jti string) error {
 	ctx, cancel := s.context()
 	defer cancel()
-	revoked, err := s.Revocations.Revoked(ctx, adm.ID)
+	revoked, err := s.Revocations.Revoked(ctx, jti)
 	if err != nil {
 		s.log().Error("revocation check", "err", err)
 		return core.ErrUnavailable
@@ -235,15 +249,14 @@ func (s *Server) admission(c *call, raw string) error {
 	if revoked {
 		return core.ErrAdmissionRequired
 	}
-	c.studentID, c.jti = adm.StudentID, adm.ID
 	return nil
 }
 
 func (s *Server) isStudentToken(raw string) bool {
-	if _, err := (token.Verifier{Keys: s.Tokens.Session, Now: s.Now}).Session(raw); err == nil {
+	if _, err := s.Tokens.SessionVerifier(s.Now).Session(raw); err == nil {
 		return true
 	}
-	_, err := token.Verifier{Keys: s.Tokens.Admission, Now: s.Now}.Admission(raw)
+	_, err := s.Tokens.AdmissionVerifier(s.Now).Admission(raw)
 	return err == nil
 }
 

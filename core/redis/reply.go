@@ -52,17 +52,30 @@ func (r *Replies) key(studentID int64, key string) string {
 }
 
 // Claim implements core.Replies.
-func (r *Replies) Claim(ctx context.Context, studentID int64, key string) (core.Reply, bool, error) {
+func (r *Replies) Claim(ctx context.Context, studentID int64, key, admission string) (core.Reply, bool, error) {
 	poll := r.Poll
 	if poll == 0 {
 		poll = 5 * time.Millisecond
 	}
 	k := r.key(studentID, key)
 	for {
-		res, err := claimScript.Run(ctx, r.Client, []string{k}, pending, pendingTTL.Milliseconds()).Text()
+		cmd, err := runAdmitted(ctx, r.Client, admission, claimScript, []string{k}, pending, pendingTTL.Milliseconds())
+		res, rerr := cmd.Text()
 		if err != nil {
-			return core.Reply{}, false, fmt.Errorf("claim idempotency key: %w", err)
+			if rerr == nil && res == "NEW" {
+				// Claimed for a request that will not answer: free the key.
+				bg, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Second)
+				defer cancel()
+				if aerr := r.Abandon(bg, studentID, key); aerr != nil {
+					return core.Reply{}, false, fmt.Errorf("claim idempotency key: %w", errors.Join(err, aerr))
+				}
+			}
+			return core.Reply{}, false, err
 		}
+		if rerr != nil {
+			return core.Reply{}, false, fmt.Errorf("claim idempotency key: %w", rerr)
+		}
+		admission = "" // checked
 		switch {
 		case res == "NEW":
 			return core.Reply{}, true, nil
@@ -81,15 +94,21 @@ func (r *Replies) Claim(ctx context.Context, studentID int64, key string) (core.
 
 // Store implements core.Replies.
 func (r *Replies) Store(ctx context.Context, studentID int64, key string, reply core.Reply) error {
+	err := r.store(ctx, r.Client, core.KeyedReply{StudentID: studentID, Key: key, Reply: reply}).Err()
+	if err != nil {
+		return fmt.Errorf("store reply: %w", err)
+	}
+	return nil
+}
+
+// store sends, or queues on a pipeline, the command that stores a reply.
+func (r *Replies) store(ctx context.Context, c redis.Cmdable, kr core.KeyedReply) *redis.StatusCmd {
 	ttl := r.TTL
 	if ttl == 0 {
 		ttl = DefaultReplyTTL
 	}
-	v := strconv.Itoa(reply.Status) + " " + string(reply.Body)
-	if err := r.Client.Set(ctx, r.key(studentID, key), v, ttl).Err(); err != nil {
-		return fmt.Errorf("store reply: %w", err)
-	}
-	return nil
+	v := strconv.Itoa(kr.Reply.Status) + " " + string(kr.Reply.Body)
+	return c.Set(ctx, r.key(kr.StudentID, kr.Key), v, ttl)
 }
 
 // Abandon implements core.Replies.

@@ -59,6 +59,9 @@ type Seats struct {
 	Prefix  string           // DefaultPrefix when empty
 	HoldTTL time.Duration    // DefaultHoldTTL when zero
 	Now     func() time.Time // time.Now when nil
+	// Replies stores the replies given to Confirm; nil means
+	// Replies{Client: Client, Prefix: Prefix}.
+	Replies *Replies
 }
 
 var _ core.Seats = (*Seats)(nil)
@@ -81,10 +84,22 @@ func (s *Seats) now() time.Time {
 }
 
 // Take implements core.Seats.
-func (s *Seats) Take(ctx context.Context, courseID, studentID int64) error {
-	res, err := takeScript.Run(ctx, s.Client, s.keys(courseID), studentID, s.now().UnixMilli()).Text()
+func (s *Seats) Take(ctx context.Context, courseID, studentID int64, admission string) error {
+	cmd, err := runAdmitted(ctx, s.Client, admission, takeScript, s.keys(courseID), studentID, s.now().UnixMilli())
+	res, rerr := cmd.Text()
 	if err != nil {
-		return fmt.Errorf("take seat: %w", err)
+		if rerr == nil && res == "OK" {
+			// The seat was held for a request that gets none.
+			bg, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Second)
+			defer cancel()
+			if rerr := s.Release(bg, courseID, studentID); rerr != nil {
+				return fmt.Errorf("take seat: %w", errors.Join(err, rerr))
+			}
+		}
+		return err
+	}
+	if rerr != nil {
+		return fmt.Errorf("take seat: %w", rerr)
 	}
 	switch res {
 	case "OK":
@@ -102,9 +117,26 @@ func (s *Seats) Take(ctx context.Context, courseID, studentID int64) error {
 }
 
 // Confirm implements core.Seats.
-func (s *Seats) Confirm(ctx context.Context, courseID, studentID int64) error {
-	if err := s.Client.HDel(ctx, s.keys(courseID)[2], strconv.FormatInt(studentID, 10)).Err(); err != nil {
-		return fmt.Errorf("confirm seat: %w", err)
+func (s *Seats) Confirm(ctx context.Context, courseID, studentID int64, reply *core.KeyedReply) error {
+	hold, member := s.keys(courseID)[2], strconv.FormatInt(studentID, 10)
+	if reply == nil {
+		if err := s.Client.HDel(ctx, hold, member).Err(); err != nil {
+			return fmt.Errorf("confirm seat: %w", err)
+		}
+		return nil
+	}
+	replies := s.Replies
+	if replies == nil {
+		replies = &Replies{Client: s.Client, Prefix: s.Prefix}
+	}
+	// Two slots, one round trip.
+	_, err := s.Client.Pipelined(ctx, func(p redis.Pipeliner) error {
+		p.HDel(ctx, hold, member)
+		replies.store(ctx, p, *reply)
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("confirm seat and store reply: %w", err)
 	}
 	return nil
 }

@@ -82,50 +82,50 @@ func TestTake(t *testing.T) {
 		want error
 	}{
 		{"ErrNoCounter", func(e *seatsEnv) error {
-			return e.seats.Take(ctx, 1, 10)
+			return e.seats.Take(ctx, 1, 10, "")
 		}, core.ErrNoCounter},
 		{"OK", func(e *seatsEnv) error {
 			e.set(1, 2)
-			return e.seats.Take(ctx, 1, 10)
+			return e.seats.Take(ctx, 1, 10, "")
 		}, nil},
 		{"ErrSeatPending", func(e *seatsEnv) error {
 			e.set(1, 2)
-			require.NoError(e.t, e.seats.Take(ctx, 1, 10))
-			return e.seats.Take(ctx, 1, 10)
+			require.NoError(e.t, e.seats.Take(ctx, 1, 10, ""))
+			return e.seats.Take(ctx, 1, 10, "")
 		}, core.ErrSeatPending},
 		{"ErrAlreadyEnrolled", func(e *seatsEnv) error {
 			e.set(1, 2)
-			require.NoError(e.t, e.seats.Take(ctx, 1, 10))
-			require.NoError(e.t, e.seats.Confirm(ctx, 1, 10))
-			return e.seats.Take(ctx, 1, 10)
+			require.NoError(e.t, e.seats.Take(ctx, 1, 10, ""))
+			require.NoError(e.t, e.seats.Confirm(ctx, 1, 10, nil))
+			return e.seats.Take(ctx, 1, 10, "")
 		}, core.ErrAlreadyEnrolled},
 		{"ErrAlreadyEnrolledFromSet", func(e *seatsEnv) error {
 			e.set(1, 2, 10)
-			return e.seats.Take(ctx, 1, 10)
+			return e.seats.Take(ctx, 1, 10, "")
 		}, core.ErrAlreadyEnrolled},
 		{"ErrAlreadyEnrolledWhenSoldOut", func(e *seatsEnv) error {
 			e.set(1, 1, 10)
-			return e.seats.Take(ctx, 1, 10)
+			return e.seats.Take(ctx, 1, 10, "")
 		}, core.ErrAlreadyEnrolled},
 		{"ErrSoldOut", func(e *seatsEnv) error {
 			e.set(1, 1)
-			require.NoError(e.t, e.seats.Take(ctx, 1, 10))
-			return e.seats.Take(ctx, 1, 11)
+			require.NoError(e.t, e.seats.Take(ctx, 1, 10, ""))
+			return e.seats.Take(ctx, 1, 11, "")
 		}, core.ErrSoldOut},
 		{"ErrSoldOutByCommitted", func(e *seatsEnv) error {
 			e.set(1, 2, 10, 11)
-			return e.seats.Take(ctx, 1, 12)
+			return e.seats.Take(ctx, 1, 12, "")
 		}, core.ErrSoldOut},
 		{"OKAfterRelease", func(e *seatsEnv) error {
 			e.set(1, 1)
-			require.NoError(e.t, e.seats.Take(ctx, 1, 10))
+			require.NoError(e.t, e.seats.Take(ctx, 1, 10, ""))
 			require.NoError(e.t, e.seats.Release(ctx, 1, 10))
-			return e.seats.Take(ctx, 1, 10)
+			return e.seats.Take(ctx, 1, 10, "")
 		}, nil},
 		{"OKAfterReturn", func(e *seatsEnv) error {
 			e.set(1, 1, 10)
 			require.NoError(e.t, e.seats.Return(ctx, 1, 10))
-			return e.seats.Take(ctx, 1, 11)
+			return e.seats.Take(ctx, 1, 11, "")
 		}, nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -149,16 +149,16 @@ func TestTakeCounts(t *testing.T) {
 	n, ok := e.remaining(1)
 	require.True(t, ok)
 	assert.Equal(t, 3, n)
-	require.NoError(e.t, e.seats.Take(ctx, 1, 10))
+	require.NoError(e.t, e.seats.Take(ctx, 1, 10, ""))
 	n, _ = e.remaining(1)
 	assert.Equal(t, 2, n)
 	assert.EqualValues(t, 1, e.holds())
-	require.NoError(e.t, e.seats.Confirm(ctx, 1, 10))
+	require.NoError(e.t, e.seats.Confirm(ctx, 1, 10, nil))
 	n, _ = e.remaining(1)
 	assert.Equal(t, 2, n, "confirm keeps the seat taken")
 	assert.Zero(t, e.holds())
 	// A refused take changes nothing.
-	assert.ErrorIs(t, e.seats.Take(ctx, 1, 10), core.ErrAlreadyEnrolled)
+	assert.ErrorIs(t, e.seats.Take(ctx, 1, 10, ""), core.ErrAlreadyEnrolled)
 	n, _ = e.remaining(1)
 	assert.Equal(t, 2, n)
 }
@@ -172,11 +172,11 @@ func TestRelease(t *testing.T) {
 		want int
 	}{
 		{"Once", func(e *seatsEnv) {
-			require.NoError(e.t, e.seats.Take(ctx, 1, 10))
+			require.NoError(e.t, e.seats.Take(ctx, 1, 10, ""))
 			require.NoError(e.t, e.seats.Release(ctx, 1, 10))
 		}, 2},
 		{"Twice", func(e *seatsEnv) {
-			require.NoError(e.t, e.seats.Take(ctx, 1, 10))
+			require.NoError(e.t, e.seats.Take(ctx, 1, 10, ""))
 			require.NoError(e.t, e.seats.Release(ctx, 1, 10))
 			require.NoError(e.t, e.seats.Release(ctx, 1, 10))
 		}, 2},
@@ -185,12 +185,12 @@ func TestRelease(t *testing.T) {
 		}, 2},
 		{"AfterConfirm", func(e *seatsEnv) {
 			// A committed seat is not a hold: releasing it is a no-op.
-			require.NoError(e.t, e.seats.Take(ctx, 1, 10))
-			require.NoError(e.t, e.seats.Confirm(ctx, 1, 10))
+			require.NoError(e.t, e.seats.Take(ctx, 1, 10, ""))
+			require.NoError(e.t, e.seats.Confirm(ctx, 1, 10, nil))
 			require.NoError(e.t, e.seats.Release(ctx, 1, 10))
 		}, 1},
 		{"OtherStudent", func(e *seatsEnv) {
-			require.NoError(e.t, e.seats.Take(ctx, 1, 10))
+			require.NoError(e.t, e.seats.Take(ctx, 1, 10, ""))
 			require.NoError(e.t, e.seats.Release(ctx, 1, 11))
 		}, 1},
 	} {
@@ -215,13 +215,13 @@ func TestReturn(t *testing.T) {
 		want int
 	}{
 		{"Once", func(e *seatsEnv) {
-			require.NoError(e.t, e.seats.Take(ctx, 1, 10))
-			require.NoError(e.t, e.seats.Confirm(ctx, 1, 10))
+			require.NoError(e.t, e.seats.Take(ctx, 1, 10, ""))
+			require.NoError(e.t, e.seats.Confirm(ctx, 1, 10, nil))
 			require.NoError(e.t, e.seats.Return(ctx, 1, 10))
 		}, 2},
 		{"Twice", func(e *seatsEnv) {
-			require.NoError(e.t, e.seats.Take(ctx, 1, 10))
-			require.NoError(e.t, e.seats.Confirm(ctx, 1, 10))
+			require.NoError(e.t, e.seats.Take(ctx, 1, 10, ""))
+			require.NoError(e.t, e.seats.Confirm(ctx, 1, 10, nil))
 			require.NoError(e.t, e.seats.Return(ctx, 1, 10))
 			require.NoError(e.t, e.seats.Return(ctx, 1, 10))
 		}, 2},
@@ -236,7 +236,7 @@ func TestReturn(t *testing.T) {
 		{"WhileHeld", func(e *seatsEnv) {
 			// A hold in flight is not a committed seat: only Release gives
 			// it back.
-			require.NoError(e.t, e.seats.Take(ctx, 1, 10))
+			require.NoError(e.t, e.seats.Take(ctx, 1, 10, ""))
 			require.NoError(e.t, e.seats.Return(ctx, 1, 10))
 		}, 1},
 	} {
@@ -257,7 +257,7 @@ func TestReleaseAndReturnWithoutCounter(t *testing.T) {
 	ctx := context.Background()
 	e := newSeats(t)
 	e.set(1, 2)
-	require.NoError(e.t, e.seats.Take(ctx, 1, 10))
+	require.NoError(e.t, e.seats.Take(ctx, 1, 10, ""))
 	require.NoError(t, e.client.Del(ctx, e.prefix+"seat:{c1}:n").Err())
 	require.NoError(e.t, e.seats.Release(ctx, 1, 10))
 	_, ok := e.remaining(1)
@@ -299,8 +299,8 @@ func TestSet(t *testing.T) {
 		require.True(t, e.set(1, 5, 10))
 		// Same count, different student.
 		assert.True(t, e.set(1, 5, 11))
-		assert.ErrorIs(t, e.seats.Take(ctx, 1, 11), core.ErrAlreadyEnrolled)
-		assert.NoError(t, e.seats.Take(ctx, 1, 10))
+		assert.ErrorIs(t, e.seats.Take(ctx, 1, 11, ""), core.ErrAlreadyEnrolled)
+		assert.NoError(t, e.seats.Take(ctx, 1, 10, ""))
 	})
 	t.Run("CounterLost", func(t *testing.T) {
 		t.Parallel()
@@ -324,37 +324,37 @@ func TestSet(t *testing.T) {
 		t.Parallel()
 		e := newSeats(t)
 		require.True(t, e.set(1, 5))
-		require.NoError(e.t, e.seats.Take(ctx, 1, 10))
+		require.NoError(e.t, e.seats.Take(ctx, 1, 10, ""))
 		e.clock.Advance(30 * time.Second)
 		// The hold is still in flight and keeps its seat; nothing changes.
 		assert.False(t, e.set(1, 5))
 		n, _ := e.remaining(1)
 		assert.Equal(t, 4, n)
 		assert.EqualValues(t, 1, e.holds())
-		assert.ErrorIs(t, e.seats.Take(ctx, 1, 10), core.ErrSeatPending)
+		assert.ErrorIs(t, e.seats.Take(ctx, 1, 10, ""), core.ErrSeatPending)
 	})
 	t.Run("DropsOldHolds", func(t *testing.T) {
 		t.Parallel()
 		e := newSeats(t)
 		require.True(t, e.set(1, 5))
-		require.NoError(e.t, e.seats.Take(ctx, 1, 10))
+		require.NoError(e.t, e.seats.Take(ctx, 1, 10, ""))
 		e.clock.Advance(50 * time.Second)
-		require.NoError(e.t, e.seats.Take(ctx, 1, 11))
+		require.NoError(e.t, e.seats.Take(ctx, 1, 11, ""))
 		e.clock.Advance(11 * time.Second)
 		// Hold 10 is 61 s old (dead), hold 11 is 11 s old (in flight).
 		assert.True(t, e.set(1, 5))
 		n, _ := e.remaining(1)
 		assert.Equal(t, 4, n)
 		assert.EqualValues(t, 1, e.holds())
-		assert.NoError(t, e.seats.Take(ctx, 1, 10), "the dead hold's student may take again")
-		assert.ErrorIs(t, e.seats.Take(ctx, 1, 11), core.ErrSeatPending)
+		assert.NoError(t, e.seats.Take(ctx, 1, 10, ""), "the dead hold's student may take again")
+		assert.ErrorIs(t, e.seats.Take(ctx, 1, 11, ""), core.ErrSeatPending)
 		assert.False(t, e.set(1, 5), "a second run finds nothing to fix")
 	})
 	t.Run("HoldAtTTLKept", func(t *testing.T) {
 		t.Parallel()
 		e := newSeats(t)
 		require.True(t, e.set(1, 5))
-		require.NoError(e.t, e.seats.Take(ctx, 1, 10))
+		require.NoError(e.t, e.seats.Take(ctx, 1, 10, ""))
 		e.clock.Advance(60 * time.Second)
 		assert.False(t, e.set(1, 5))
 		assert.EqualValues(t, 1, e.holds())
@@ -363,31 +363,31 @@ func TestSet(t *testing.T) {
 		t.Parallel()
 		e := newSeats(t)
 		require.True(t, e.set(1, 5))
-		require.NoError(e.t, e.seats.Take(ctx, 1, 10))
+		require.NoError(e.t, e.seats.Take(ctx, 1, 10, ""))
 		// MySQL committed the enrollment but the confirm was lost: the
 		// hold becomes a seat, the counter does not move.
 		assert.False(t, e.set(1, 5, 10))
 		assert.Zero(t, e.holds())
 		n, _ := e.remaining(1)
 		assert.Equal(t, 4, n)
-		assert.ErrorIs(t, e.seats.Take(ctx, 1, 10), core.ErrAlreadyEnrolled)
+		assert.ErrorIs(t, e.seats.Take(ctx, 1, 10, ""), core.ErrAlreadyEnrolled)
 	})
 	t.Run("OldUncommittedHoldGivesSeatBack", func(t *testing.T) {
 		t.Parallel()
 		e := newSeats(t)
 		require.True(t, e.set(1, 1))
-		require.NoError(e.t, e.seats.Take(ctx, 1, 10))
-		assert.ErrorIs(t, e.seats.Take(ctx, 1, 11), core.ErrSoldOut)
+		require.NoError(e.t, e.seats.Take(ctx, 1, 10, ""))
+		assert.ErrorIs(t, e.seats.Take(ctx, 1, 11, ""), core.ErrSoldOut)
 		e.clock.Advance(2 * time.Minute)
 		assert.True(t, e.set(1, 1))
-		assert.NoError(t, e.seats.Take(ctx, 1, 11))
+		assert.NoError(t, e.seats.Take(ctx, 1, 11, ""))
 	})
 	t.Run("CapacityBelowHolds", func(t *testing.T) {
 		t.Parallel()
 		e := newSeats(t)
 		require.True(t, e.set(1, 3, 10))
-		require.NoError(e.t, e.seats.Take(ctx, 1, 11))
-		require.NoError(e.t, e.seats.Take(ctx, 1, 12))
+		require.NoError(e.t, e.seats.Take(ctx, 1, 11, ""))
+		require.NoError(e.t, e.seats.Take(ctx, 1, 12, ""))
 		// A capacity cut below committed seats plus holds in flight leaves
 		// the counter negative; it reads as zero.
 		assert.True(t, e.set(1, 2, 10))
@@ -396,7 +396,7 @@ func TestSet(t *testing.T) {
 		assert.Equal(t, -1, raw)
 		n, _ := e.remaining(1)
 		assert.Equal(t, 0, n)
-		assert.ErrorIs(t, e.seats.Take(ctx, 1, 13), core.ErrSoldOut)
+		assert.ErrorIs(t, e.seats.Take(ctx, 1, 13, ""), core.ErrSoldOut)
 	})
 }
 
@@ -423,8 +423,8 @@ func TestPrefixesAreIsolated(t *testing.T) {
 	a, b := newSeats(t), newSeats(t)
 	require.NotEqual(t, a.prefix, b.prefix)
 	a.set(1, 1)
-	assert.ErrorIs(t, b.seats.Take(ctx, 1, 10), core.ErrNoCounter)
-	assert.NoError(t, a.seats.Take(ctx, 1, 10))
+	assert.ErrorIs(t, b.seats.Take(ctx, 1, 10, ""), core.ErrNoCounter)
+	assert.NoError(t, a.seats.Take(ctx, 1, 10, ""))
 }
 
 // TestConcurrentTake: 200 students race for 50 seats; exactly 50 win.
@@ -442,7 +442,7 @@ func TestConcurrentTake(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			<-start
-			err := e.seats.Take(ctx, 1, i)
+			err := e.seats.Take(ctx, 1, i, "")
 			switch {
 			case err == nil:
 				ok.Add(1)
@@ -479,7 +479,7 @@ func TestConcurrentTakeAndRelease(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			for round := 0; round < 5; round++ {
-				err := e.seats.Take(ctx, 1, i)
+				err := e.seats.Take(ctx, 1, i, "")
 				if err == nil {
 					assert.NoError(t, e.seats.Release(ctx, 1, i))
 					assert.NoError(t, e.seats.Release(ctx, 1, i))

@@ -49,8 +49,11 @@ type Hub struct {
 	Grace     time.Duration // default 60 s
 	Interval  time.Duration // longest gap between frames, default 2 s
 	Ping      time.Duration // default 30 s
-	Now       func() time.Time
-	Log       *slog.Logger
+	// WriteTimeout bounds a write to a socket, default 5 s; a socket whose
+	// write takes longer is closed.
+	WriteTimeout time.Duration
+	Now          func() time.Time
+	Log          *slog.Logger
 
 	shards  [nHubShards]hubShard
 	count   atomic.Int64
@@ -137,6 +140,13 @@ func (h *Hub) touchEvery() time.Duration {
 		g = 60 * time.Second
 	}
 	return min(g/4, 10*time.Second)
+}
+
+func (h *Hub) writeTimeout() time.Duration {
+	if h.WriteTimeout > 0 {
+		return h.WriteTimeout
+	}
+	return writeWait
 }
 
 func (h *Hub) ping() time.Duration {

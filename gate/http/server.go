@@ -246,7 +246,7 @@ func (s *Server) authorize(c *call, need auth) error {
 		if !ok {
 			return gate.ErrUnauthenticated
 		}
-		sess, err := token.Verifier{Keys: s.Tokens.Session, Now: s.Now}.Session(raw)
+		sess, err := s.Tokens.SessionVerifier(s.Now).Session(raw)
 		if err != nil {
 			return gate.ErrUnauthenticated
 		}
@@ -256,11 +256,11 @@ func (s *Server) authorize(c *call, need auth) error {
 		if !ok {
 			return gate.ErrUnauthenticated
 		}
-		if sess, err := (token.Verifier{Keys: s.Tokens.Session, Now: s.Now}).Session(raw); err == nil {
+		if sess, err := s.Tokens.SessionVerifier(s.Now).Session(raw); err == nil {
 			c.studentID = sess.StudentID
 			return nil
 		}
-		adm, err := token.Verifier{Keys: s.Tokens.Admission, Now: s.Now}.Admission(raw)
+		adm, err := s.Tokens.AdmissionVerifier(s.Now).Admission(raw)
 		if err != nil {
 			return gate.ErrUnauthenticated
 		}
@@ -271,10 +271,10 @@ func (s *Server) authorize(c *call, need auth) error {
 }
 
 func (s *Server) isStudentToken(raw string) bool {
-	if _, err := (token.Verifier{Keys: s.Tokens.Session, Now: s.Now}).Session(raw); err == nil {
+	if _, err := s.Tokens.SessionVerifier(s.Now).Session(raw); err == nil {
 		return true
 	}
-	_, err := token.Verifier{Keys: s.Tokens.Admission, Now: s.Now}.Admission(raw)
+	_, err := s.Tokens.AdmissionVerifier(s.Now).Admission(raw)
 	return err == nil
 }
 
