@@ -11,6 +11,7 @@ import (
 	"time"
 
 	indexsvc "classmate/indexer/service"
+	"classmate/internal/redisclient"
 	"classmate/token"
 )
 
@@ -28,6 +29,7 @@ type Config struct {
 	RedisAddr         string        // CLASSMATE_REDIS_ADDR
 	RedisPassword     string        // CLASSMATE_REDIS_PASSWORD
 	RedisPrefix       string        // CLASSMATE_REDIS_PREFIX
+	RedisAutoPipeline bool          // CLASSMATE_REDIS_AUTOPIPELINE
 	AdminToken        string        // CLASSMATE_ADMIN_TOKEN
 	SessionTTL        time.Duration // CLASSMATE_SESSION_TTL
 	ReconcileInterval time.Duration // CLASSMATE_RECONCILE_INTERVAL
@@ -64,6 +66,10 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 	c.RedisPassword = env("CLASSMATE_REDIS_PASSWORD", "")
 	c.RedisPrefix = env("CLASSMATE_REDIS_PREFIX", "classmate:")
 	c.LogLevel = env("CLASSMATE_LOG_LEVEL", "info")
+	var err error
+	if c.RedisAutoPipeline, err = redisclient.ParseBool("CLASSMATE_REDIS_AUTOPIPELINE", env("CLASSMATE_REDIS_AUTOPIPELINE", ""), true); err != nil {
+		return c, err
+	}
 	c.AdminToken = env("CLASSMATE_ADMIN_TOKEN", "")
 	if c.AdminToken == "" && c.Development {
 		c.AdminToken = DevAdminToken
@@ -71,7 +77,6 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 	if !c.Development && (c.AdminToken == "" || c.AdminToken == DevAdminToken) {
 		return c, fmt.Errorf("CLASSMATE_ADMIN_TOKEN must be set to a secret outside development mode")
 	}
-	var err error
 	if c.MySQLMaxConns, err = strconv.Atoi(env("CLASSMATE_MYSQL_MAX_CONNS", "64")); err != nil || c.MySQLMaxConns < 1 {
 		return c, fmt.Errorf("CLASSMATE_MYSQL_MAX_CONNS must be a positive integer")
 	}
@@ -103,7 +108,7 @@ func (c Config) LogValue() []any {
 	return append([]any{
 		"development", c.Development, "addr", c.Addr,
 		"mysql", maskDSN(c.MySQLDSN), "replica", maskDSN(c.ReplicaDSN), "mysql_max_conns", c.MySQLMaxConns,
-		"redis", c.RedisAddr, "redis_prefix", c.RedisPrefix, "admin_token", mask(c.AdminToken),
+		"redis", c.RedisAddr, "redis_prefix", c.RedisPrefix, "redis_autopipeline", c.RedisAutoPipeline, "admin_token", mask(c.AdminToken),
 		"session_keys", c.Tokens.Session.IDs(), "admission_keys", c.Tokens.Admission.IDs(),
 		"session_ttl", c.SessionTTL.String(), "reconcile_interval", c.ReconcileInterval.String(),
 		"request_timeout", c.RequestTimeout.String(),

@@ -9,13 +9,12 @@ import (
 	"net"
 	"time"
 
-	"github.com/redis/go-redis/v9"
-
 	"classmate/core"
 	corehttp "classmate/core/http"
 	coremysql "classmate/core/mysql"
 	coreredis "classmate/core/redis"
 	indexsvc "classmate/indexer/service"
+	"classmate/internal/redisclient"
 	"classmate/migrations"
 )
 
@@ -43,12 +42,14 @@ func Run(ctx context.Context, getenv func(string) string, stdout io.Writer, read
 		return err
 	}
 
-	rdb := redis.NewClient(&redis.Options{
-		Addr: cfg.RedisAddr, Password: cfg.RedisPassword,
-		PoolSize: 256, DialTimeout: 2 * time.Second, ReadTimeout: 2 * time.Second, WriteTimeout: 2 * time.Second,
-	})
-	defer rdb.Close()
-	rdb.AddHook(coreredis.Timing{})
+	rc, err := redisclient.Open(redisclient.Config{
+		Addr: cfg.RedisAddr, Password: cfg.RedisPassword, Timeout: 2 * time.Second, AutoPipeline: cfg.RedisAutoPipeline,
+	}, coreredis.Timing{})
+	if err != nil {
+		return err
+	}
+	defer rc.Close()
+	rdb, fast := rc.Plain, rc.Fast
 
 	// Course search: the embedded index, fed in-process from the binlog,
 	// unless CLASSMATE_ES_URL names Elasticsearch (fed by cmd/indexer).
@@ -58,7 +59,7 @@ func Run(ctx context.Context, getenv func(string) string, stdout io.Writer, read
 	}
 	defer search.Close()
 
-	seats := &coreredis.Seats{Client: rdb, Prefix: cfg.RedisPrefix}
+	seats := &coreredis.Seats{Client: fast, Prefix: cfg.RedisPrefix}
 	enrollments := &coremysql.Enrollments{DB: db}
 	registrar := &core.Registrar{Store: enrollments, States: &coremysql.SeatStates{DB: db}, Seats: seats, Log: log}
 	srv := &corehttp.Server{
@@ -68,8 +69,8 @@ func Run(ctx context.Context, getenv func(string) string, stdout io.Writer, read
 		Enrollments: enrollments,
 		Registrar:   registrar,
 		Seats:       seats,
-		Replies:     &coreredis.Replies{Client: rdb, Prefix: cfg.RedisPrefix},
-		Revocations: &coreredis.Revocations{Client: rdb},
+		Replies:     &coreredis.Replies{Client: fast, Prefix: cfg.RedisPrefix},
+		Revocations: &coreredis.Revocations{Client: fast},
 		Search:      core.IndexSearcher{Index: search},
 		Tokens:      cfg.Tokens,
 		AdminToken:  cfg.AdminToken,

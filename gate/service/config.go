@@ -14,6 +14,7 @@ import (
 
 	"classmate/gate"
 	gatehttp "classmate/gate/http"
+	"classmate/internal/redisclient"
 	"classmate/token"
 )
 
@@ -31,6 +32,8 @@ const DevAdminToken = "dev-admin-token"
 //	CLASSMATE_REDIS_ADDR            Redis host:port [127.0.0.1:63791]
 //	CLASSMATE_REDIS_PASSWORD        Redis password [none]
 //	CLASSMATE_REDIS_PREFIX          start of every key [classmate:]
+//	CLASSMATE_REDIS_AUTOPIPELINE    batch concurrent Redis commands into shared
+//	                                pipelines [true]
 //	CLASSMATE_GATE_ROOM             the room's name, its Redis hash tag [main]
 //	CLASSMATE_ADMIN_TOKEN           Bearer token of /admin/v1/room; required
 //	                                outside development, where the default
@@ -70,28 +73,29 @@ const DevAdminToken = "dev-admin-token"
 //	                                [hostname-pid]
 //	CLASSMATE_LOG_LEVEL             debug, info, warn or error [info]
 type Config struct {
-	Development    bool
-	Addr           string
-	CoreURLs       []string
-	RedisAddr      string
-	RedisPassword  string
-	RedisPrefix    string
-	Room           string
-	AdminToken     string
-	Tokens         token.Config
-	Limits         gatehttp.Limits
-	TrustForwarded bool
-	Grace          time.Duration
-	Tick           time.Duration
-	LockTTL        time.Duration
-	ProxyTimeout   time.Duration
-	ProxyMaxConns  int
-	RequestTimeout time.Duration
-	AIMDP99        time.Duration
-	AIMDErrorRate  float64
-	DevRoom        bool
-	Instance       string
-	LogLevel       string
+	Development       bool
+	Addr              string
+	CoreURLs          []string
+	RedisAddr         string
+	RedisPassword     string
+	RedisPrefix       string
+	RedisAutoPipeline bool
+	Room              string
+	AdminToken        string
+	Tokens            token.Config
+	Limits            gatehttp.Limits
+	TrustForwarded    bool
+	Grace             time.Duration
+	Tick              time.Duration
+	LockTTL           time.Duration
+	ProxyTimeout      time.Duration
+	ProxyMaxConns     int
+	RequestTimeout    time.Duration
+	AIMDP99           time.Duration
+	AIMDErrorRate     float64
+	DevRoom           bool
+	Instance          string
+	LogLevel          string
 }
 
 // LoadConfig reads the configuration. Outside development mode it refuses
@@ -125,6 +129,10 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		return c, fmt.Errorf("CLASSMATE_GATE_ROOM must not contain braces")
 	}
 	c.LogLevel = env("CLASSMATE_LOG_LEVEL", "info")
+	var err error
+	if c.RedisAutoPipeline, err = redisclient.ParseBool("CLASSMATE_REDIS_AUTOPIPELINE", env("CLASSMATE_REDIS_AUTOPIPELINE", ""), true); err != nil {
+		return c, err
+	}
 	host, _ := os.Hostname()
 	c.Instance = env("CLASSMATE_GATE_INSTANCE", host+"-"+strconv.Itoa(os.Getpid()))
 	c.AdminToken = env("CLASSMATE_ADMIN_TOKEN", "")
@@ -134,7 +142,6 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 	if !c.Development && (c.AdminToken == "" || c.AdminToken == DevAdminToken) {
 		return c, fmt.Errorf("CLASSMATE_ADMIN_TOKEN must be set to a secret outside development mode")
 	}
-	var err error
 	for _, f := range []struct {
 		name string
 		def  string
@@ -191,7 +198,7 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 func (c Config) LogValue() []any {
 	return []any{
 		"development", c.Development, "addr", c.Addr, "core_urls", c.CoreURLs,
-		"redis", c.RedisAddr, "redis_password", mask(c.RedisPassword), "redis_prefix", c.RedisPrefix, "room", c.Room,
+		"redis", c.RedisAddr, "redis_password", mask(c.RedisPassword), "redis_prefix", c.RedisPrefix, "redis_autopipeline", c.RedisAutoPipeline, "room", c.Room,
 		"admin_token", mask(c.AdminToken),
 		"session_keys", c.Tokens.Session.IDs(), "admission_keys", c.Tokens.Admission.IDs(),
 		"rate_ip", c.Limits.IPRate, "burst_ip", c.Limits.IPBurst,

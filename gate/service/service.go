@@ -8,12 +8,11 @@ import (
 	"net"
 	"time"
 
-	"github.com/redis/go-redis/v9"
-
 	"classmate/gate"
 	gatehttp "classmate/gate/http"
 	gateredis "classmate/gate/redis"
 	"classmate/gate/web"
+	"classmate/internal/redisclient"
 	"classmate/token"
 )
 
@@ -29,15 +28,18 @@ func Run(ctx context.Context, getenv func(string) string, stdout io.Writer, read
 	log := slog.New(slog.NewJSONHandler(stdout, &slog.HandlerOptions{Level: level})).With("service", "gate")
 	log.Info("starting", cfg.LogValue()...)
 
-	rdb := redis.NewClient(&redis.Options{
-		Addr: cfg.RedisAddr, Password: cfg.RedisPassword,
-		PoolSize: 256, DialTimeout: 2 * time.Second, ReadTimeout: 3 * time.Second, WriteTimeout: 3 * time.Second,
+	rc, err := redisclient.Open(redisclient.Config{
+		Addr: cfg.RedisAddr, Password: cfg.RedisPassword, Timeout: 3 * time.Second, AutoPipeline: cfg.RedisAutoPipeline,
 	})
-	defer rdb.Close()
+	if err != nil {
+		return err
+	}
+	defer rc.Close()
+	rdb := rc.Plain
 	if err := waitFor(ctx, "redis", log, func(ctx context.Context) error { return rdb.Ping(ctx).Err() }); err != nil {
 		return err
 	}
-	store := &gateredis.Store{Client: rdb, Prefix: cfg.RedisPrefix, Name: cfg.Room}
+	store := &gateredis.Store{Client: rc.Fast, Prefix: cfg.RedisPrefix, Name: cfg.Room}
 	if cfg.Development && cfg.DevRoom {
 		rctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 		created, err := store.CreateRoom(rctx, gate.DefaultRoom(time.Now()))
