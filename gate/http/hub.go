@@ -16,9 +16,16 @@ import (
 // Hub defaults.
 const (
 	DefaultFrameInterval = 2 * time.Second
-	DefaultPingInterval  = 30 * time.Second
-	writeWait            = 5 * time.Second
-	nHubShards           = 64
+	// DefaultPushTick is how often the hub looks for frames to send. Each
+	// tick coalesces the position changes since the last one: a waiter near
+	// the front moves on every admission tick, and a frame per admission
+	// tick would cost the gate a write per socket per tick in the rush.
+	DefaultPushTick = 500 * time.Millisecond
+	// MaxPushTick keeps a change of position waiting at most a second.
+	MaxPushTick         = time.Second
+	DefaultPingInterval = 30 * time.Second
+	writeWait           = 5 * time.Second
+	nHubShards          = 64
 )
 
 // Hub holds this gate's WebSockets and pushes each one its position.
@@ -33,10 +40,10 @@ const (
 // in FIFO order every admission takes a student ahead of every waiter, and
 // a departure can take at most one. So every change of at least 1% is seen
 // within a tick, and Redis work grows with the frames to send, not with
-// the sockets held or the gates running: 100,000 waiters cost about 70,000
-// ZRANKs a second (a frame every 1.4 s with the default tick) whoever holds
-// their sockets, where one ZRANGE of the queue per tick per gate would move
-// the whole queue four times a second on every gate. Sockets also refresh
+// the sockets held or the gates running: 100,000 waiters at rest cost about
+// 67,000 ZRANKs a second (a frame every 1.5 s with the default tick)
+// whoever holds their sockets, where one ZRANGE of the queue per tick per
+// gate would move the whole queue twice a second on every gate. Sockets also refresh
 // their waiters' last-seen time in one ZADD per tick for the ones due (each
 // about every Grace/4), so a held socket keeps its place.
 //
@@ -45,7 +52,7 @@ const (
 type Hub struct {
 	Queue     gate.Queue
 	Estimator *gate.Estimator
-	Tick      time.Duration // default gate.MaxTick
+	Tick      time.Duration // push tick, default DefaultPushTick, at most MaxPushTick
 	Grace     time.Duration // default 60 s
 	Interval  time.Duration // longest gap between frames, default 2 s
 	Ping      time.Duration // default 30 s
@@ -115,10 +122,10 @@ func (h *Hub) log() *slog.Logger {
 }
 
 func (h *Hub) tick() time.Duration {
-	if h.Tick > 0 && h.Tick <= gate.MaxTick {
+	if h.Tick > 0 && h.Tick <= MaxPushTick {
 		return h.Tick
 	}
-	return gate.MaxTick
+	return DefaultPushTick
 }
 
 func (h *Hub) interval() time.Duration {
@@ -128,10 +135,14 @@ func (h *Hub) interval() time.Duration {
 	return DefaultFrameInterval
 }
 
-// refreshAfter is the age at which a frame is resent: three ticks before
-// Interval, so a late tick or a slow write pass still makes it in time.
+// refreshAfter is the age at which a frame is resent: at the last tick at
+// least a quarter of Interval (at most half a second) before it, so that a
+// late tick or a slow write pass still makes it in time. Frame ages are
+// whole ticks give or take the ticker's jitter, hence the half tick off.
 func (h *Hub) refreshAfter() time.Duration {
-	return max(h.interval()-3*h.tick(), h.tick())
+	t, iv := h.tick(), h.interval()
+	n := max((iv-min(iv/4, 500*time.Millisecond))/t, 1)
+	return n*t - t/2
 }
 
 func (h *Hub) touchEvery() time.Duration {

@@ -54,8 +54,11 @@ const DevAdminToken = "dev-admin-token"
 //	                                balancer [false]
 //	CLASSMATE_GATE_GRACE            silence after which a waiter without
 //	                                socket or poll loses the place [60s]
-//	CLASSMATE_GATE_TICK             admission and push tick, at most 250ms
+//	CLASSMATE_GATE_TICK             admission tick, at most 250ms
 //	                                [200ms]
+//	CLASSMATE_GATE_PUSH_TICK        how often WebSocket positions are pushed;
+//	                                changes within one are coalesced, at
+//	                                most 1s [500ms]
 //	CLASSMATE_GATE_LOCK_TTL         leader lock TTL: a dead leader is
 //	                                replaced within it [2s]
 //	CLASSMATE_GATE_PROXY_TIMEOUT    bound of one proxied request [15s]
@@ -87,6 +90,7 @@ type Config struct {
 	TrustForwarded    bool
 	Grace             time.Duration
 	Tick              time.Duration
+	PushTick          time.Duration
 	LockTTL           time.Duration
 	ProxyTimeout      time.Duration
 	ProxyMaxConns     int
@@ -164,6 +168,7 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 	}{
 		{"CLASSMATE_GATE_GRACE", "60s", &c.Grace},
 		{"CLASSMATE_GATE_TICK", "200ms", &c.Tick},
+		{"CLASSMATE_GATE_PUSH_TICK", gatehttp.DefaultPushTick.String(), &c.PushTick},
 		{"CLASSMATE_GATE_LOCK_TTL", "2s", &c.LockTTL},
 		{"CLASSMATE_GATE_PROXY_TIMEOUT", "15s", &c.ProxyTimeout},
 		{"CLASSMATE_GATE_REQUEST_TIMEOUT", "5s", &c.RequestTimeout},
@@ -175,6 +180,9 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 	}
 	if c.Tick > gate.MaxTick {
 		return c, fmt.Errorf("CLASSMATE_GATE_TICK must be at most %v: the room admits at least four times a second", gate.MaxTick)
+	}
+	if c.PushTick > gatehttp.MaxPushTick {
+		return c, fmt.Errorf("CLASSMATE_GATE_PUSH_TICK must be at most %v: a change of position must not wait longer", gatehttp.MaxPushTick)
 	}
 	if c.LockTTL < 2*c.Tick {
 		return c, fmt.Errorf("CLASSMATE_GATE_LOCK_TTL must be at least two ticks")
@@ -203,7 +211,7 @@ func (c Config) LogValue() []any {
 		"session_keys", c.Tokens.Session.IDs(), "admission_keys", c.Tokens.Admission.IDs(),
 		"rate_ip", c.Limits.IPRate, "burst_ip", c.Limits.IPBurst,
 		"rate_student", c.Limits.StudentRate, "burst_student", c.Limits.StudentBurst,
-		"trust_forwarded", c.TrustForwarded, "grace", c.Grace, "tick", c.Tick, "lock_ttl", c.LockTTL,
+		"trust_forwarded", c.TrustForwarded, "grace", c.Grace, "tick", c.Tick, "push_tick", c.PushTick, "lock_ttl", c.LockTTL,
 		"proxy_timeout", c.ProxyTimeout, "proxy_max_conns", c.ProxyMaxConns, "request_timeout", c.RequestTimeout,
 		"aimd_p99", c.AIMDP99, "aimd_error_rate", c.AIMDErrorRate, "dev_room", c.Development && c.DevRoom,
 		"instance", c.Instance,

@@ -58,7 +58,7 @@ func Run(ctx context.Context, getenv func(string) string, stdout io.Writer, read
 	}
 	est := &gate.Estimator{}
 	meter := &gate.LoadMeter{}
-	hub := &gatehttp.Hub{Queue: store, Estimator: est, Tick: cfg.Tick, Grace: cfg.Grace, Log: log}
+	hub := &gatehttp.Hub{Queue: store, Estimator: est, Tick: cfg.PushTick, Grace: cfg.Grace, Log: log}
 	admitter := &gate.Admitter{
 		Store:  store,
 		Lock:   &gateredis.Lock{Store: store, TTL: cfg.LockTTL, Instance: cfg.Instance},
