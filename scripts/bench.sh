@@ -67,8 +67,15 @@ mkdir -p "$WORK"
 # that nothing stopping a `make run` by name stops a benchmark.
 log "building bin/loadgen, bin/seed, $WORK/bin/bench-core, $WORK/bin/bench-gate"
 "$GO" build -o bin/ ./cmd/loadgen ./cmd/seed
-"$GO" build -o "$WORK/bin/bench-core" ./cmd/core
-"$GO" build -o "$WORK/bin/bench-gate" ./cmd/gate
+if [[ -n ${CLASSMATE_BENCH_SERVICES:-} ]]; then
+	# An A/B comparison: the services of another build (bench-core and
+	# bench-gate in that directory) against this tree's load generator.
+	mkdir -p "$WORK/bin"
+	cp "$CLASSMATE_BENCH_SERVICES/bench-core" "$CLASSMATE_BENCH_SERVICES/bench-gate" "$WORK/bin/"
+else
+	"$GO" build -o "$WORK/bin/bench-core" ./cmd/core
+	"$GO" build -o "$WORK/bin/bench-gate" ./cmd/gate
+fi
 
 MYSQL_CLIENT=(mariadb --defaults-file="$ROOT/.data/mysql-primary/client.cnf")
 command -v mariadb >/dev/null 2>&1 || MYSQL_CLIENT=(mysql --defaults-file="$ROOT/.data/mysql-primary/client.cnf")
