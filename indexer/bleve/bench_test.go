@@ -34,28 +34,66 @@ var s4Queries = []indexer.Query{
 // (no HTTP): -s4.clients goroutines (2,000) share -s4.rate searches/s
 // (10,000; 0 for as many as they can) over the 3,000-course demo
 // catalogue with the S4 query mix, with the page cache (Cached, the
-// default) and without (Uncached: every search runs the bleve query). It
-// reports searches/s and the p50/p99 latency each client saw. Run it with
+// default) and without (Uncached: every search runs the bleve query), on a
+// settled index and on one receiving an enrollment rush (*-updating: the
+// batches of BenchmarkRushUpdates, -rush.rate a second, committed while the
+// searches run). It reports searches/s and the p50/p99 latency each client
+// saw. Run it with
 //
 //	go test ./indexer/bleve/ -run '^$' -bench S4 -benchtime 200000x [-s4.rate=0]
 //
 // core/http's BenchmarkS4 measures the same through the HTTP handler, with
 // MySQL LIKE as the baseline.
 func BenchmarkS4Search(b *testing.B) {
-	for _, cache := range []int{DefaultCacheSizeForBench, 0} {
-		name := "Cached"
-		if cache == 0 {
-			name = "Uncached"
-		}
-		b.Run(name, func(b *testing.B) {
-			x := openCatalogue(b)
-			x.SetCacheSize(cache)
-			runS4(b, *s4Clients, func(ctx context.Context, i int) error {
-				_, err := x.Search(ctx, s4Queries[i%len(s4Queries)])
-				return err
+	for _, updating := range []bool{false, true} {
+		for _, cache := range []int{DefaultCacheSizeForBench, 0} {
+			name := "Cached"
+			if cache == 0 {
+				name = "Uncached"
+			}
+			if updating {
+				name += "-updating"
+			}
+			b.Run(name, func(b *testing.B) {
+				x := openCatalogue(b)
+				x.SetCacheSize(cache)
+				if updating {
+					stop := updateWhile(b, x)
+					defer stop()
+				}
+				runS4(b, *s4Clients, func(ctx context.Context, i int) error {
+					_, err := x.Search(ctx, s4Queries[i%len(s4Queries)])
+					return err
+				})
 			})
-		})
+		}
 	}
+}
+
+// updateWhile commits the batches of an enrollment rush to x, -rush.rate a
+// second, until the returned function is called.
+func updateWhile(b *testing.B, x *cmbleve.Index) (stop func()) {
+	r := newRush(b, x)
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		t := time.NewTicker(time.Second / time.Duration(max(*rushRate, 1)))
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-t.C:
+			}
+			if err := r.commit(); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	}()
+	return func() { close(done); wg.Wait() }
 }
 
 // DefaultCacheSizeForBench is the page cache of the "Cached" run.
