@@ -21,6 +21,7 @@ import (
 	corehttp "classmate/core/http"
 	coreredis "classmate/core/redis"
 	"classmate/internal/dbtest"
+	"classmate/internal/redisclient"
 	"classmate/token"
 )
 
@@ -538,8 +539,12 @@ func TestRedisDown(t *testing.T) {
 	ids := e.addStudents(1)
 	e.putCourse(course(1, 10, 3))
 
-	dead := goredis.NewClient(&goredis.Options{Addr: "127.0.0.1:1", MaxRetries: -1, DialTimeout: 200 * time.Millisecond})
-	t.Cleanup(func() { dead.Close() })
+	// Through the autopipeliner, as in production: a dead server must fail
+	// each request, not hang it.
+	dc, err := redisclient.Wrap(goredis.NewClient(&goredis.Options{Addr: "127.0.0.1:1", MaxRetries: -1, DialTimeout: 200 * time.Millisecond}), redisclient.FullDuplex)
+	require.NoError(t, err)
+	t.Cleanup(func() { dc.Close() })
+	dead := dc.Fast
 	seats := &coreredis.Seats{Client: dead, Prefix: e.prefix}
 	e.srv.Seats = seats
 	e.srv.Registrar.Seats = seats

@@ -21,6 +21,7 @@ import (
 	coremysql "classmate/core/mysql"
 	coreredis "classmate/core/redis"
 	"classmate/internal/dbtest"
+	"classmate/internal/redisclient"
 	"classmate/token"
 )
 
@@ -62,9 +63,14 @@ func newEnv(t testing.TB) *env {
 	rdb, prefix := dbtest.MustOpenRedis(t)
 	tokens, err := token.FromEnv(func(string) string { return "" }, true)
 	require.NoError(t, err)
+	// The request paths use the production client: the autopipeliner.
+	rc, err := redisclient.Wrap(rdb, redisclient.FullDuplex)
+	require.NoError(t, err)
+	t.Cleanup(func() { rc.Close() })
+	fast := rc.Fast
 
 	mdb := &coremysql.DB{Primary: db.DB, Replica: db.DB}
-	seats := &coreredis.Seats{Client: rdb, Prefix: prefix}
+	seats := &coreredis.Seats{Client: fast, Prefix: prefix}
 	store := &coremysql.Enrollments{DB: mdb}
 	e := &env{t: t, db: db, mdb: mdb, rdb: rdb, prefix: prefix, seats: seats, store: store, tokens: tokens}
 	e.srv = &corehttp.Server{
@@ -74,8 +80,8 @@ func newEnv(t testing.TB) *env {
 		Enrollments: store,
 		Registrar:   &core.Registrar{Store: store, States: &coremysql.SeatStates{DB: mdb}, Seats: seats},
 		Seats:       seats,
-		Replies:     &coreredis.Replies{Client: rdb, Prefix: prefix},
-		Revocations: &coreredis.Revocations{Client: rdb},
+		Replies:     &coreredis.Replies{Client: fast, Prefix: prefix},
+		Revocations: &coreredis.Revocations{Client: fast},
 		Tokens:      tokens,
 		AdminToken:  adminToken,
 		Timeout:     10 * time.Second,

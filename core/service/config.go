@@ -21,21 +21,21 @@ const DevAdminToken = "dev-admin-token"
 
 // Config is the core's configuration, read from CLASSMATE_* variables.
 type Config struct {
-	Development       bool          // CLASSMATE_ENV=development
-	Addr              string        // CLASSMATE_CORE_ADDR
-	MySQLDSN          string        // CLASSMATE_MYSQL_DSN
-	ReplicaDSN        string        // CLASSMATE_MYSQL_REPLICA_DSN
-	MySQLMaxConns     int           // CLASSMATE_MYSQL_MAX_CONNS
-	RedisAddr         string        // CLASSMATE_REDIS_ADDR
-	RedisPassword     string        // CLASSMATE_REDIS_PASSWORD
-	RedisPrefix       string        // CLASSMATE_REDIS_PREFIX
-	RedisAutoPipeline bool          // CLASSMATE_REDIS_AUTOPIPELINE
-	AdminToken        string        // CLASSMATE_ADMIN_TOKEN
-	SessionTTL        time.Duration // CLASSMATE_SESSION_TTL
-	ReconcileInterval time.Duration // CLASSMATE_RECONCILE_INTERVAL
-	RequestTimeout    time.Duration // CLASSMATE_CORE_REQUEST_TIMEOUT
-	LogLevel          string        // CLASSMATE_LOG_LEVEL
-	Tokens            token.Config  // CLASSMATE_SESSION_KEYS, CLASSMATE_ADMISSION_KEYS
+	Development       bool             // CLASSMATE_ENV=development
+	Addr              string           // CLASSMATE_CORE_ADDR
+	MySQLDSN          string           // CLASSMATE_MYSQL_DSN
+	ReplicaDSN        string           // CLASSMATE_MYSQL_REPLICA_DSN
+	MySQLMaxConns     int              // CLASSMATE_MYSQL_MAX_CONNS
+	RedisAddr         string           // CLASSMATE_REDIS_ADDR
+	RedisPassword     string           // CLASSMATE_REDIS_PASSWORD
+	RedisPrefix       string           // CLASSMATE_REDIS_PREFIX
+	RedisAutoPipeline redisclient.Mode // CLASSMATE_REDIS_AUTOPIPELINE
+	AdminToken        string           // CLASSMATE_ADMIN_TOKEN
+	SessionTTL        time.Duration    // CLASSMATE_SESSION_TTL
+	ReconcileInterval time.Duration    // CLASSMATE_RECONCILE_INTERVAL
+	RequestTimeout    time.Duration    // CLASSMATE_CORE_REQUEST_TIMEOUT
+	LogLevel          string           // CLASSMATE_LOG_LEVEL
+	Tokens            token.Config     // CLASSMATE_SESSION_KEYS, CLASSMATE_ADMISSION_KEYS
 
 	// Search configures course search: CLASSMATE_ES_URL, CLASSMATE_ES_INDEX,
 	// CLASSMATE_INDEX_DIR, CLASSMATE_INDEXER_* (see indexer/service).
@@ -67,7 +67,7 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 	c.RedisPrefix = env("CLASSMATE_REDIS_PREFIX", "classmate:")
 	c.LogLevel = env("CLASSMATE_LOG_LEVEL", "info")
 	var err error
-	if c.RedisAutoPipeline, err = redisclient.ParseBool("CLASSMATE_REDIS_AUTOPIPELINE", env("CLASSMATE_REDIS_AUTOPIPELINE", ""), true); err != nil {
+	if c.RedisAutoPipeline, err = redisclient.ParseMode(env("CLASSMATE_REDIS_AUTOPIPELINE", "")); err != nil {
 		return c, err
 	}
 	c.AdminToken = env("CLASSMATE_ADMIN_TOKEN", "")

@@ -24,6 +24,7 @@ import (
 	gatehttp "classmate/gate/http"
 	gateredis "classmate/gate/redis"
 	"classmate/internal/dbtest"
+	"classmate/internal/redisclient"
 	"classmate/token"
 )
 
@@ -68,7 +69,11 @@ func newEnv(t testing.TB, opts ...func(*options)) *env {
 	rdb, prefix := dbtest.MustOpenRedis(t)
 	tokens, err := token.FromEnv(func(string) string { return "" }, true)
 	require.NoError(t, err)
-	store := &gateredis.Store{Client: rdb, Prefix: prefix}
+	// The store uses the production client: the autopipeliner.
+	rc, err := redisclient.Wrap(rdb, redisclient.FullDuplex)
+	require.NoError(t, err)
+	t.Cleanup(func() { rc.Close() })
+	store := &gateredis.Store{Client: rc.Fast, Prefix: prefix}
 	e := &env{t: t, ctx: context.Background(), rdb: rdb, store: store, tokens: tokens, now: o.now}
 	est := &gate.Estimator{}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))

@@ -32,8 +32,9 @@ const DevAdminToken = "dev-admin-token"
 //	CLASSMATE_REDIS_ADDR            Redis host:port [127.0.0.1:63791]
 //	CLASSMATE_REDIS_PASSWORD        Redis password [none]
 //	CLASSMATE_REDIS_PREFIX          start of every key [classmate:]
-//	CLASSMATE_REDIS_AUTOPIPELINE    batch concurrent Redis commands into shared
-//	                                pipelines [true]
+//	CLASSMATE_REDIS_AUTOPIPELINE    off, batched or full-duplex: how concurrent
+//	                                Redis commands share round trips
+//	                                [full-duplex]
 //	CLASSMATE_GATE_ROOM             the room's name, its Redis hash tag [main]
 //	CLASSMATE_ADMIN_TOKEN           Bearer token of /admin/v1/room; required
 //	                                outside development, where the default
@@ -82,7 +83,7 @@ type Config struct {
 	RedisAddr         string
 	RedisPassword     string
 	RedisPrefix       string
-	RedisAutoPipeline bool
+	RedisAutoPipeline redisclient.Mode
 	Room              string
 	AdminToken        string
 	Tokens            token.Config
@@ -134,7 +135,7 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 	}
 	c.LogLevel = env("CLASSMATE_LOG_LEVEL", "info")
 	var err error
-	if c.RedisAutoPipeline, err = redisclient.ParseBool("CLASSMATE_REDIS_AUTOPIPELINE", env("CLASSMATE_REDIS_AUTOPIPELINE", ""), true); err != nil {
+	if c.RedisAutoPipeline, err = redisclient.ParseMode(env("CLASSMATE_REDIS_AUTOPIPELINE", "")); err != nil {
 		return c, err
 	}
 	host, _ := os.Hostname()

@@ -1,6 +1,6 @@
-// Package redisclient opens the Redis client the gate and the core share the
-// shape of: one pooled client, and optionally go-redis's autopipeliner on top
-// of it for the request paths.
+// Package redisclient opens the Redis client of the gate and the core: one
+// pooled client, and go-redis's autopipeliner on top of it for the request
+// paths.
 package redisclient
 
 import (
@@ -14,23 +14,48 @@ import (
 type Config struct {
 	Addr, Password string
 	Timeout        time.Duration // read and write timeout of one command
-	// AutoPipeline sends the commands of concurrent callers in shared
-	// pipelines: under load, one write and one read carry many requests'
-	// commands instead of one round trip each. Transactions (WATCH) and
-	// explicit pipelines still run on the pooled client.
-	AutoPipeline bool
+	AutoPipeline   Mode
+}
+
+// Mode is how the commands of concurrent callers share round trips (go-redis
+// autopipelining). Transactions (WATCH) and blocking commands run on the
+// pooled client in every mode.
+type Mode string
+
+// The modes, as CLASSMATE_REDIS_AUTOPIPELINE spells them.
+const (
+	// Off gives each command, or explicit pipeline, a round trip of its own.
+	Off Mode = "off"
+	// Batched sends the single commands of concurrent callers in shared
+	// pipelines; an explicit pipeline still takes a pooled connection.
+	Batched Mode = "batched"
+	// FullDuplex streams every command and explicit pipeline over one held
+	// connection, replies matched in order: under load one write and one read
+	// carry many requests' commands.
+	FullDuplex Mode = "full-duplex"
+)
+
+// ParseMode reads CLASSMATE_REDIS_AUTOPIPELINE; empty means FullDuplex.
+func ParseMode(v string) (Mode, error) {
+	switch m := Mode(v); m {
+	case "":
+		return FullDuplex, nil
+	case Off, Batched, FullDuplex:
+		return m, nil
+	}
+	return "", fmt.Errorf("CLASSMATE_REDIS_AUTOPIPELINE must be off, batched or full-duplex, not %q", v)
 }
 
 // Client is an open Redis client.
 type Client struct {
 	// Plain is the pooled client: pings, locks, transactions.
 	Plain *redis.Client
-	// Fast is the autopipeliner when Config.AutoPipeline is set, else Plain.
-	Fast redis.UniversalClient
-	ap   *redis.AutoPipeliner
+	// Fast is the autopipeliner, or Plain when the mode is Off.
+	Fast  redis.UniversalClient
+	close func() error
 }
 
-// Open returns a client of cfg; it does not dial yet.
+// Open returns a client of cfg with hooks added; it does not dial yet.
 func Open(cfg Config, hooks ...redis.Hook) (*Client, error) {
 	rdb := redis.NewClient(&redis.Options{
 		Addr: cfg.Addr, Password: cfg.Password,
@@ -39,33 +64,33 @@ func Open(cfg Config, hooks ...redis.Hook) (*Client, error) {
 	for _, h := range hooks {
 		rdb.AddHook(h)
 	}
-	c := &Client{Plain: rdb, Fast: rdb}
-	if cfg.AutoPipeline {
-		ap, err := rdb.AutoPipeline()
-		if err != nil {
-			rdb.Close()
-			return nil, fmt.Errorf("redis autopipeline: %w", err)
-		}
-		c.ap, c.Fast = ap, ap
+	c, err := Wrap(rdb, cfg.AutoPipeline)
+	if err != nil {
+		rdb.Close()
+		return nil, err
+	}
+	return c, nil
+}
+
+// Wrap puts the autopipeliner of mode on rdb. Closing the result closes rdb.
+func Wrap(rdb *redis.Client, mode Mode) (*Client, error) {
+	c := &Client{Plain: rdb, Fast: rdb, close: rdb.Close}
+	if mode == Off {
+		return c, nil
+	}
+	opts := redis.DefaultBlockingAutoPipelineOptions()
+	opts.FullDuplex = mode == FullDuplex
+	ap, err := rdb.AutoPipelineWithOptions(opts)
+	if err != nil {
+		return nil, fmt.Errorf("redis autopipeline %s: %w", mode, err)
+	}
+	c.Fast = ap
+	c.close = func() error {
+		ap.Close()
+		return rdb.Close()
 	}
 	return c, nil
 }
 
 // Close drains the autopipeliner, then closes the pool.
-func (c *Client) Close() error {
-	if c.ap != nil {
-		c.ap.Close()
-	}
-	return c.Plain.Close()
-}
-
-// ParseBool reads a "true"/"false" setting, def when empty.
-func ParseBool(name, v string, def bool) (bool, error) {
-	switch v {
-	case "":
-		return def, nil
-	case "true", "false":
-		return v == "true", nil
-	}
-	return false, fmt.Errorf("%s must be true or false, not %q", name, v)
-}
+func (c *Client) Close() error { return c.close() }
