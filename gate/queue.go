@@ -40,10 +40,9 @@ type Queue interface {
 	// Leave ends the student's waiting or admission at once and returns the
 	// admission of the current ticket, if any, for revocation.
 	Leave(ctx context.Context, studentID int64, now time.Time) (*Admission, error)
-	// Revoke marks an admission token as revoked until its expiry.
+	// Revoke marks an admission token as revoked until its expiry; the core
+	// refuses it from then on (the gate forwards it and lets the core say so).
 	Revoke(ctx context.Context, jti string, until, now time.Time) error
-	// Revoked reports whether an admission token was revoked.
-	Revoked(ctx context.Context, jti string) (bool, error)
 
 	// Ranks sets ranks[i] to the 0-based queue rank of students[i], or -1,
 	// in pipelined batches (one round trip per few thousand students).

@@ -186,7 +186,8 @@ func (s *Store) Revoke(ctx context.Context, jti string, until, now time.Time) er
 	return nil
 }
 
-// Revoked implements gate.Queue.
+// Revoked reports whether the admission token with that jti was revoked:
+// what the core checks (core/redis.Revocations), here for the tests.
 func (s *Store) Revoked(ctx context.Context, jti string) (bool, error) {
 	n, err := s.Client.Exists(ctx, token.RevokedKey(jti)).Result()
 	if err != nil {
