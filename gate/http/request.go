@@ -3,7 +3,6 @@ package http
 import (
 	"bytes"
 	"net"
-	"strconv"
 
 	"github.com/valyala/fasthttp"
 
@@ -54,5 +53,3 @@ func (s *Server) clientIP(ctx *fasthttp.RequestCtx) string {
 	}
 	return ctx.RemoteIP().String()
 }
-
-func itoa(n int64) string { return strconv.FormatInt(n, 10) }
