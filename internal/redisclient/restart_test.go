@@ -62,6 +62,11 @@ func TestRestart(t *testing.T) {
 			v, err := c.Fast.Get(ctx, "k").Result()
 			require.NoError(t, err)
 			require.Equal(t, "2", v)
+			// The new server knows no script: EVALSHA fails with NOSCRIPT
+			// and the script is sent again.
+			n, err := incrBy.Run(ctx, c.Fast, []string{"n"}, 5).Int()
+			require.NoError(t, err)
+			require.Equal(t, 5, n)
 		})
 	}
 }
