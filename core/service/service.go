@@ -15,6 +15,7 @@ import (
 	coreredis "classmate/core/redis"
 	indexsvc "classmate/indexer/service"
 	"classmate/internal/redisclient"
+	"classmate/internal/waitfor"
 	"classmate/migrations"
 )
 
@@ -35,7 +36,7 @@ func Run(ctx context.Context, getenv func(string) string, stdout io.Writer, read
 		return err
 	}
 	defer db.Close()
-	if err := waitFor(ctx, "mysql", log, db.Primary.PingContext); err != nil {
+	if err := waitfor.Reachable(ctx, "mysql", log, db.Primary.PingContext); err != nil {
 		return err
 	}
 	if err := migrations.Up(ctx, db.Primary); err != nil {
@@ -116,23 +117,4 @@ func Run(ctx context.Context, getenv func(string) string, stdout io.Writer, read
 	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	return srv.Shutdown(sctx)
-}
-
-// waitFor retries ping for up to 30 s, so the core can start before its
-// database answers.
-func waitFor(ctx context.Context, name string, log *slog.Logger, ping func(context.Context) error) error {
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		pctx, cancel := context.WithTimeout(ctx, 2*time.Second)
-		err := ping(pctx)
-		cancel()
-		if err == nil {
-			return nil
-		}
-		if time.Now().After(deadline) || ctx.Err() != nil {
-			return fmt.Errorf("%s not reachable: %w", name, err)
-		}
-		log.Warn("waiting for "+name, "err", err)
-		time.Sleep(time.Second)
-	}
 }

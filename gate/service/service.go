@@ -13,6 +13,7 @@ import (
 	gateredis "classmate/gate/redis"
 	"classmate/gate/web"
 	"classmate/internal/redisclient"
+	"classmate/internal/waitfor"
 	"classmate/token"
 )
 
@@ -36,7 +37,7 @@ func Run(ctx context.Context, getenv func(string) string, stdout io.Writer, read
 	}
 	defer rc.Close()
 	rdb := rc.Plain
-	if err := waitFor(ctx, "redis", log, func(ctx context.Context) error { return rdb.Ping(ctx).Err() }); err != nil {
+	if err := waitfor.Reachable(ctx, "redis", log, func(ctx context.Context) error { return rdb.Ping(ctx).Err() }); err != nil {
 		return err
 	}
 	store := &gateredis.Store{Client: rc.Fast, Prefix: cfg.RedisPrefix, Name: cfg.Room}
@@ -123,23 +124,4 @@ func Run(ctx context.Context, getenv func(string) string, stdout io.Writer, read
 	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	return srv.Shutdown(sctx)
-}
-
-// waitFor retries ping for up to 30 s, so the gate can start before Redis
-// answers.
-func waitFor(ctx context.Context, name string, log *slog.Logger, ping func(context.Context) error) error {
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		pctx, cancel := context.WithTimeout(ctx, 2*time.Second)
-		err := ping(pctx)
-		cancel()
-		if err == nil {
-			return nil
-		}
-		if time.Now().After(deadline) || ctx.Err() != nil {
-			return fmt.Errorf("%s not reachable: %w", name, err)
-		}
-		log.Warn("waiting for "+name, "err", err)
-		time.Sleep(time.Second)
-	}
 }
