@@ -60,7 +60,10 @@ func Run(ctx context.Context, getenv func(string) string, stdout io.Writer, read
 	}
 	defer search.Close()
 
-	seats := &coreredis.Seats{Client: fast, Prefix: cfg.RedisPrefix}
+	// The seat filter stores a success's reply with its confirmation: one
+	// Replies for both.
+	replies := &coreredis.Replies{Client: fast, Prefix: cfg.RedisPrefix}
+	seats := &coreredis.Seats{Client: fast, Prefix: cfg.RedisPrefix, Replies: replies}
 	enrollments := &coremysql.Enrollments{DB: db}
 	registrar := &core.Registrar{Store: enrollments, States: &coremysql.SeatStates{DB: db}, Seats: seats, Log: log}
 	srv := &corehttp.Server{
@@ -70,7 +73,7 @@ func Run(ctx context.Context, getenv func(string) string, stdout io.Writer, read
 		Enrollments: enrollments,
 		Registrar:   registrar,
 		Seats:       seats,
-		Replies:     &coreredis.Replies{Client: fast, Prefix: cfg.RedisPrefix},
+		Replies:     replies,
 		Revocations: &coreredis.Revocations{Client: fast},
 		Search:      core.IndexSearcher{Index: search},
 		Tokens:      cfg.Tokens,
