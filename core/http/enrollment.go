@@ -79,15 +79,24 @@ func (s *Server) doEnroll(c *call, key string) error {
 	}
 	ctx, cancel := s.context()
 	defer cancel()
+	// With a key the registrar renders the answer to store it; it is then
+	// written as stored, not rendered again.
+	var r core.Reply
+	render := func(e core.Enrollment, total int) core.Reply {
+		r = enrolled(e, total)
+		return r
+	}
 	e, total, err := s.Registrar.Enroll(ctx, core.Attempt{
 		StudentID: c.studentID, CourseID: *req.CourseID,
-		Admission: c.admission(), Key: key, Reply: enrolled,
+		Admission: c.admission(), Key: key, Reply: render,
 	})
 	c.lateRevocation = false
 	if err != nil {
 		return err
 	}
-	r := enrolled(e, total)
+	if r.Body == nil {
+		r = enrolled(e, total)
+	}
 	contract.WriteRaw(c.ctx, r.Status, r.Body)
 	return nil
 }
