@@ -84,6 +84,7 @@ type client struct {
 	conn    *websocket.Conn
 	student int64
 	ticket  string
+	timeout time.Duration // bound of each write (Hub.WriteTimeout)
 	mu      sync.Mutex
 	closed  atomic.Bool
 

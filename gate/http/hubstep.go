@@ -78,9 +78,8 @@ func (h *Hub) Step(ctx context.Context) error {
 		}
 	}
 
-	// The frames, one goroutine per shard, their writes guarded.
+	// The frames, one goroutine per shard.
 	var wg sync.WaitGroup
-	guards := new([nHubShards]writeGuard)
 	k := 0
 	for i := range h.shards {
 		cs := due[i]
@@ -92,28 +91,20 @@ func (h *Hub) Step(ctx context.Context) error {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			g := &guards[i]
 			var buf []byte
 			for j, c := range cs {
-				g.begin(c)
 				if rs[j] >= 0 {
 					buf = h.push(c, ts, rs[j], buf)
 				} else {
 					buf, _ = h.frameFor(c, views[c.student], now, buf)
 				}
-				g.end()
 			}
 			for _, c := range pings[i] {
-				c.ping(now, h.writeTimeout()) // with a deadline of its own
+				c.ping(now)
 			}
 		}()
 	}
-	done := make(chan struct{})
-	go func() {
-		wg.Wait()
-		close(done)
-	}()
-	h.guard(done, guards)
+	wg.Wait()
 	hubTick.UpdateDuration(start)
 	return nil
 }

@@ -49,7 +49,7 @@ func BenchmarkClientWrite(b *testing.B) {
 				io.Copy(io.Discard, r)
 			}
 		}()
-		clients[i] = &client{conn: <-conns, student: int64(i + 1)}
+		clients[i] = &client{conn: <-conns, student: int64(i + 1), timeout: writeWait}
 		b.Cleanup(func() { clients[i].conn.Close() })
 	}
 	buf := appendPosition(nil, gate.StateWaiting, 12345, 60, 50, 70)

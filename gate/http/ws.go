@@ -57,16 +57,11 @@ func (s *Server) ws(c *call) error {
 // reads, so its stack stays at the minimum. Memory per socket matters at
 // 100,000 of them.
 func (h *Hub) Serve(conn *websocket.Conn, ticket string, v gate.TicketView, now time.Time) {
-	c := &client{conn: conn, student: v.StudentID, ticket: ticket}
-	// The first frame is written here, outside the watch of a tick (see
-	// writeGuard), so it gets a deadline of its own; the tick's writes
-	// have none.
-	_ = conn.SetWriteDeadline(time.Now().Add(h.writeTimeout()))
+	c := &client{conn: conn, student: v.StudentID, ticket: ticket, timeout: h.writeTimeout()}
 	if _, open := h.frameFor(c, v, now, nil); !open {
 		conn.Close()
 		return
 	}
-	_ = conn.SetWriteDeadline(time.Time{})
 	c.touchedAt, c.pingedAt = now, now
 	if !h.add(c) {
 		c.close(websocket.CloseGoingAway, "gate shutting down")
@@ -91,15 +86,14 @@ func (h *Hub) hold(c *client) {
 	}
 }
 
-// write sends one text frame; a failed write closes the socket. It
-// reports success. It sets no write deadline: arming the connection's
-// deadline timer on every frame cost more than anything else but the write
-// itself, so a tick's writes are watched by a writeGuard instead.
+// write sends one text frame, waiting at most the client's timeout; a
+// failed write closes the socket. It reports success.
 func (c *client) write(b []byte) bool {
 	if c.closed.Load() {
 		return false
 	}
 	c.mu.Lock()
+	_ = c.conn.SetWriteDeadline(time.Now().Add(c.timeout))
 	err := c.conn.WriteMessage(websocket.TextMessage, b)
 	c.mu.Unlock()
 	if err != nil {
@@ -111,22 +105,14 @@ func (c *client) write(b []byte) bool {
 	return true
 }
 
-// abort closes the connection at once, without a close frame: a write
-// blocked on it returns with an error. It takes no lock, so it can end a
-// write that holds one.
-func (c *client) abort() {
-	c.closed.Store(true)
-	c.conn.Close()
-}
-
-// ping sends a ping, waiting at most timeout; the pong extends the read
-// deadline.
-func (c *client) ping(now time.Time, timeout time.Duration) {
+// ping sends a ping, waiting at most the client's timeout; the pong
+// extends the read deadline.
+func (c *client) ping(now time.Time) {
 	c.pingedAt = now
 	if c.closed.Load() {
 		return
 	}
-	if err := c.conn.WriteControl(websocket.PingMessage, nil, time.Now().Add(timeout)); err != nil {
+	if err := c.conn.WriteControl(websocket.PingMessage, nil, time.Now().Add(c.timeout)); err != nil {
 		c.closed.Store(true)
 		c.conn.Close()
 	}
