@@ -28,7 +28,8 @@
 # nori_part_of_speech, edge_ngram, ngram, keyword and whitespace.
 #
 # Runtime state (the unpacked distribution, config, data, logs) lives in
-# $ROOT/.data/elasticsearch. Elasticsearch refuses to run as root: as root
+# $ROOT/.data/elasticsearch, or, run as root from a directory other users
+# cannot pass through, in /var/lib/classmate-es/<hash of the path>. Elasticsearch refuses to run as root: as root
 # the script creates the system user classmate-es and runs it as that user.
 #
 # Environment: CLASSMATE_ES_VERSION (8.19.7, matching go-elasticsearch v8),
@@ -44,6 +45,21 @@ HEAP="${CLASSMATE_ES_HEAP:-512m}"
 WAIT_SECONDS="${CLASSMATE_STACK_WAIT_SECONDS:-120}"
 CACHE="${XDG_CACHE_HOME:-$HOME/.cache}/classmate"
 RUN="$ROOT/.data/elasticsearch"
+# searchable_by_others reports whether every directory from / down to $1
+# lets other users through (mode o+x), as the Elasticsearch user needs.
+searchable_by_others() {
+	local d="$1"
+	while [[ -n $d && $d != / ]]; do
+		[[ $(stat -c %A "$d") == *x ]] || return 1
+		d="$(dirname "$d")"
+	done
+}
+# As root, a repository the Elasticsearch user cannot reach (a clone under
+# `mktemp -d`, mode 700) keeps its Elasticsearch state in a directory of its
+# own under /var/lib instead, named after the repository's path.
+if [[ $(id -u) -eq 0 ]] && ! searchable_by_others "$ROOT"; then
+	RUN="/var/lib/classmate-es/$(printf '%s' "$ROOT" | sha256sum | cut -c1-16)"
+fi
 PLUGIN_SRC="$ROOT/scripts/elasticsearch/ClassmateAnalysisPlugin.java"
 CENTRAL="https://repo.maven.apache.org/maven2"
 ES_USER=classmate-es
