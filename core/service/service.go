@@ -36,7 +36,7 @@ func Run(ctx context.Context, getenv func(string) string, stdout io.Writer, read
 		return err
 	}
 	defer db.Close()
-	if err := waitfor.Reachable(ctx, "mysql", log, db.Primary.PingContext); err != nil {
+	if err := waitfor.Reachable(ctx, "mysql", log, 30*time.Second, db.Primary.PingContext); err != nil {
 		return err
 	}
 	if err := migrations.Up(ctx, db.Primary); err != nil {

@@ -37,7 +37,7 @@ func Run(ctx context.Context, getenv func(string) string, stdout io.Writer, read
 	}
 	defer rc.Close()
 	rdb := rc.Plain
-	if err := waitfor.Reachable(ctx, "redis", log, func(ctx context.Context) error { return rdb.Ping(ctx).Err() }); err != nil {
+	if err := waitfor.Reachable(ctx, "redis", log, 30*time.Second, func(ctx context.Context) error { return rdb.Ping(ctx).Err() }); err != nil {
 		return err
 	}
 	store := &gateredis.Store{Client: rc.Fast, Prefix: cfg.RedisPrefix, Name: cfg.Room}

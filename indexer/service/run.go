@@ -15,6 +15,7 @@ import (
 
 	"classmate/indexer/binlog"
 	"classmate/indexer/elastic"
+	"classmate/internal/waitfor"
 )
 
 // Run runs the standalone indexer until ctx ends: the binlog of
@@ -39,7 +40,7 @@ func Run(ctx context.Context, getenv func(string) string, stdout io.Writer, read
 	if err != nil {
 		return err
 	}
-	if err := waitFor(ctx, "elasticsearch", log, x.Ping); err != nil {
+	if err := waitfor.Reachable(ctx, "elasticsearch", log, 60*time.Second, x.Ping); err != nil {
 		return err
 	}
 	if err := x.Setup(ctx); err != nil {
@@ -112,22 +113,4 @@ func Run(ctx context.Context, getenv func(string) string, stdout io.Writer, read
 	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	return errors.Join(err, srv.Shutdown(sctx))
-}
-
-// waitFor retries ping for up to 60 s.
-func waitFor(ctx context.Context, name string, log *slog.Logger, ping func(context.Context) error) error {
-	deadline := time.Now().Add(60 * time.Second)
-	for {
-		pctx, cancel := context.WithTimeout(ctx, 2*time.Second)
-		err := ping(pctx)
-		cancel()
-		if err == nil {
-			return nil
-		}
-		if time.Now().After(deadline) || ctx.Err() != nil {
-			return fmt.Errorf("%s not reachable: %w", name, err)
-		}
-		log.Warn("waiting for "+name, "err", err)
-		time.Sleep(time.Second)
-	}
 }

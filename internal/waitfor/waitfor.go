@@ -9,9 +9,9 @@ import (
 )
 
 // Reachable calls ping (each call bounded by 2 s) once a second until it
-// succeeds, ctx ends or 30 s have passed, logging each failure.
-func Reachable(ctx context.Context, name string, log *slog.Logger, ping func(context.Context) error) error {
-	deadline := time.Now().Add(30 * time.Second)
+// succeeds, ctx ends or within has passed, logging each failure.
+func Reachable(ctx context.Context, name string, log *slog.Logger, within time.Duration, ping func(context.Context) error) error {
+	deadline := time.Now().Add(within)
 	for {
 		pctx, cancel := context.WithTimeout(ctx, 2*time.Second)
 		err := ping(pctx)
